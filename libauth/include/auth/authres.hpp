@@ -1,0 +1,51 @@
+// auth::authres: RFC 8601 Authentication-Results values: a builder that quotes and folds, and a
+// parser (for ARC-Authentication-Results and to remove forged headers carrying our authserv-id).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <auth/error.hpp>
+
+namespace auth::authres {
+
+// ptype.property=value, e.g. smtp.mailfrom=user@example.com, header.d=example.com.
+struct Property {
+  std::string ptype;     // smtp, header, body, policy (lower case)
+  std::string property;  // mailfrom, d, i, b, ...
+  std::string value;     // unquoted
+  std::string comment;   // optional comment after the value, without parentheses
+  friend bool operator==(const Property&, const Property&) = default;
+};
+
+struct MethodResult {
+  std::string method;                 // dkim, spf, dmarc, arc, auth, iprev, or unknown kept as is
+  std::optional<unsigned> version;    // method/version, e.g. dkim/1
+  std::string result;                 // pass, fail, none, ... (lower case)
+  std::string result_comment;         // comment right after the result, without parentheses
+  std::string reason;                 // reason= value, unquoted
+  std::vector<Property> properties;
+  friend bool operator==(const MethodResult&, const MethodResult&) = default;
+};
+
+struct AuthenticationResults {
+  std::string authserv_id;
+  std::optional<unsigned> version;  // authserv-id version (1 when written)
+  std::vector<MethodResult> results;  // empty means "none"
+  friend bool operator==(const AuthenticationResults&, const AuthenticationResults&) = default;
+};
+
+// The header value (after "Authentication-Results:"), starting with a space, folded with CRLF+TAB
+// so that no line exceeds 78 columns where the tokens allow. Values that are not RFC 2045 tokens
+// (or, for properties, not dot-atoms/addresses) are quoted; comments are escaped.
+std::string format(const AuthenticationResults& results);
+// The same without folding, for logs and JSON.
+std::string format_unfolded(const AuthenticationResults& results);
+
+// Parses a raw (possibly folded) header value. Comments are kept where the structure above has
+// room for them and dropped elsewhere; unknown methods and properties are kept.
+Expected<AuthenticationResults> parse(std::string_view raw_value);
+
+}  // namespace auth::authres
