@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <iosfwd>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +17,8 @@ namespace auth::message {
 
 // One header field as received. `raw_value` is every byte after the colon up to (not including)
 // the CRLF that ends the field, folding kept, line endings normalized to CRLF.
+// `name` is as written; the obsolete syntax (RFC 5322 §4.5) may leave WSP before the colon,
+// which is() ignores.
 struct HeaderField {
   std::string name;
   std::string raw_value;
@@ -40,33 +43,6 @@ class MessageHandler {
   virtual void end_of_message() = 0;
 };
 
-// Push parser: feed a raw message (CRLF or bare LF) in chunks of any size; it calls the handler
-// with each complete header field, end_of_headers, body chunks (normalized to CRLF) and
-// end_of_message. A limit breach returns an Error naming the limit; later calls keep failing.
-class MessageParser {
- public:
-  MessageParser(MessageHandler& handler, const Limits& limits = {});
-  Expected<void> feed(std::string_view chunk);
-  Expected<void> finish();  // flushes and calls end_of_message (end_of_headers first if needed)
-
- private:
-  struct State;
-  MessageHandler& handler_;
-  Limits limits_;
-  std::string pending_;        // bytes of an incomplete header line or field
-  std::string current_field_;  // the field being assembled across folded lines
-  bool in_body_ = false;
-  bool failed_ = false;
-  bool pending_cr_ = false;  // body: a CR ended the last chunk
-  std::size_t header_bytes_ = 0;
-  std::size_t header_count_ = 0;
-  std::size_t line_number_ = 1;
-  std::optional<Error> error_;
-  Expected<void> header_line(std::string_view line);  // one physical line, without its ending
-  Expected<void> flush_field();
-  void emit_body(std::string_view chunk);
-};
-
 // Streaming LF -> CRLF normalization for body bytes (libmilter, files). Bare CR is kept as is.
 class LineEndingNormalizer {
  public:
@@ -77,6 +53,44 @@ class LineEndingNormalizer {
   bool last_was_cr_ = false;
 };
 
+// Push parser: feed a raw message (CRLF or bare LF) in chunks of any size; it calls the handler
+// with each complete header field, end_of_headers, body chunks (normalized to CRLF) and
+// end_of_message. A limit breach returns an Error naming the limit; later calls keep failing.
+//
+// Decisions: an mbox "From " first line is skipped ("From  :" is a field, RFC 5322 §4.5.3);
+// a header line without a colon, or a continuation line before any field, is a Syntax error
+// naming the line; a message without a blank line is all header; the body is passed on as sent
+// (no final CRLF is added). Limits: max_line_length counts one physical header line without its
+// line ending; max_header_bytes counts every header line plus two bytes for its CRLF (the mbox
+// line and the blank line are not counted), so LF and CRLF input are measured alike.
+class MessageParser {
+ public:
+  MessageParser(MessageHandler& handler, const Limits& limits = {});
+  Expected<void> feed(std::string_view chunk);
+  Expected<void> finish();  // flushes and calls end_of_message (end_of_headers first if needed)
+
+ private:
+  MessageHandler& handler_;
+  Limits limits_;
+  std::string pending_;  // bytes of an incomplete header line
+  HeaderField current_;  // the field being assembled across folded lines
+  bool has_current_ = false;
+  bool in_body_ = false;
+  bool finished_ = false;
+  std::size_t header_bytes_ = 0;
+  std::size_t header_count_ = 0;
+  std::size_t line_number_ = 0;  // physical lines completed so far
+  std::optional<Error> error_;
+  LineEndingNormalizer body_normalizer_;
+  std::string body_buffer_;
+  Expected<void> consume_headers(std::string_view& chunk);  // leaves the body part in `chunk`
+  Expected<void> header_line(std::string_view line);        // one physical line, without its ending
+  Expected<void> end_headers();
+  void flush_field();
+  void emit_body(std::string_view chunk);
+  Expected<void> failure(ErrorCode code, std::string message);  // records and returns it
+};
+
 // Normalizes a header value folded with bare LF (as libmilter hands it) to CRLF folding.
 std::string normalize_folding(std::string_view raw_value);
 
@@ -84,8 +98,8 @@ std::string normalize_folding(std::string_view raw_value);
 Expected<void> read_eml(const std::filesystem::path& path, MessageHandler& handler,
                         const Limits& limits = {});
 // The same for standard input or any already-open stream of bytes.
-Expected<void> read_eml(std::istream& in, std::string_view name_for_errors,
-                        MessageHandler& handler, const Limits& limits = {});
+Expected<void> read_eml(std::istream& in, std::string_view name_for_errors, MessageHandler& handler,
+                        const Limits& limits = {});
 
 // RFC 5322 mailbox: "Display Name" <local@domain>, local@domain (comment), ...
 struct Mailbox {
@@ -97,11 +111,15 @@ struct Mailbox {
 
 // Parses an address-list or mailbox-list (From:, Sender:, Reply-To:): display names, quoted
 // strings, comments, groups (their members are returned; empty groups give none), obsolete
-// forms (routes, CFWS between tokens). Accepts a raw (folded) value.
+// forms (routes, CFWS between tokens). Accepts a raw (folded) value. A list of empty groups only
+// ("undisclosed-recipients:;") gives an empty vector; a value with no address is an error.
+// Encoded words (RFC 2047) in display names are left as written.
 Expected<std::vector<Mailbox>> parse_address_list(std::string_view raw_value);
 
 // SMTP envelope address (MAIL FROM / RCPT TO argument, RFC 5321 §4.1.2): `<local@domain>`,
 // `<>` (null sender), `<@a,@b:local@domain>` (source route dropped), or bare `local@domain`.
+// ESMTP parameters after a space (`<a@b> SIZE=10`) are ignored; `<Postmaster>` alone is accepted
+// with an empty domain (§4.1.1.3). Quoted local parts are unquoted.
 struct EnvelopeAddress {
   std::string local_part;  // empty for the null sender
   std::string domain;      // empty for the null sender

@@ -1,0 +1,23 @@
+#include "message/excerpt.hpp"
+
+#include <cstdio>
+
+namespace auth::message {
+
+std::string excerpt(std::string_view text, std::size_t max_shown) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size() && i < max_shown; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7f) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02X", static_cast<unsigned>(c));
+      out += hex;
+    }
+  }
+  if (text.size() > max_shown) out += "...";
+  return out;
+}
+
+}  // namespace auth::message

@@ -1,0 +1,23 @@
+// Helpers for error messages: excerpt() renders untrusted bytes short and printable; concat()
+// joins parts (GCC 12 warns falsely, -Wrestrict, on `"literal" + std::string` temporaries).
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+namespace auth::message {
+
+// At most `max_shown` bytes; control and 8-bit bytes as \xHH; "..." when cut.
+std::string excerpt(std::string_view text, std::size_t max_shown = 40);
+
+inline std::string concat(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  std::size_t size = 0;
+  for (const auto part : parts) size += part.size();
+  out.reserve(size);
+  for (const auto part : parts) out.append(part);
+  return out;
+}
+
+}  // namespace auth::message
