@@ -2,6 +2,7 @@
 // parser (for ARC-Authentication-Results and to remove forged headers carrying our authserv-id).
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,18 +22,18 @@ struct Property {
 };
 
 struct MethodResult {
-  std::string method;                 // dkim, spf, dmarc, arc, auth, iprev, or unknown kept as is
-  std::optional<unsigned> version;    // method/version, e.g. dkim/1
-  std::string result;                 // pass, fail, none, ... (lower case)
-  std::string result_comment;         // comment right after the result, without parentheses
-  std::string reason;                 // reason= value, unquoted
+  std::string method;               // dkim, spf, dmarc, arc, auth, iprev, or unknown kept as is
+  std::optional<unsigned> version;  // method/version, e.g. dkim/1
+  std::string result;               // pass, fail, none, ... (lower case)
+  std::string result_comment;       // comment right after the result, without parentheses
+  std::string reason;               // reason= value, unquoted
   std::vector<Property> properties;
   friend bool operator==(const MethodResult&, const MethodResult&) = default;
 };
 
 struct AuthenticationResults {
   std::string authserv_id;
-  std::optional<unsigned> version;  // authserv-id version (1 when written)
+  std::optional<unsigned> version;    // authserv-id version (1 when written)
   std::vector<MethodResult> results;  // empty means "none"
   friend bool operator==(const AuthenticationResults&, const AuthenticationResults&) = default;
 };
@@ -40,12 +41,19 @@ struct AuthenticationResults {
 // The header value (after "Authentication-Results:"), starting with a space, folded with CRLF+TAB
 // so that no line exceeds 78 columns where the tokens allow. Values that are not RFC 2045 tokens
 // (or, for properties, not dot-atoms/addresses) are quoted; comments are escaped.
-std::string format(const AuthenticationResults& results);
+// `first_line_used` is the width of what precedes the value on the first line: 23 for
+// "Authentication-Results:", more for "ARC-Authentication-Results: i=1;".
+std::string format(const AuthenticationResults& results, std::size_t first_line_used = 23);
 // The same without folding, for logs and JSON.
 std::string format_unfolded(const AuthenticationResults& results);
 
 // Parses a raw (possibly folded) header value. Comments are kept where the structure above has
-// room for them and dropped elsewhere; unknown methods and properties are kept.
+// room for them and dropped elsewhere; unknown methods and properties are kept. Malformed text
+// is ErrorCode::Syntax; an authres-version other than 1 is ErrorCode::Unsupported.
 Expected<AuthenticationResults> parse(std::string_view raw_value);
+
+// Only the leading authserv-id (after any CFWS). RFC 8601 §5 requires removing headers that
+// carry our authserv-id even when the rest is malformed, which parse() would reject.
+Expected<std::string> parse_authserv_id(std::string_view raw_value);
 
 }  // namespace auth::authres

@@ -2,6 +2,7 @@
 // and Ed25519 signatures over a digest, incremental SHA-1/SHA-256, base64.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -28,7 +29,8 @@ struct Digest {
   std::size_t size = 0;
   ByteView view() const { return {bytes.data(), size}; }
   friend bool operator==(const Digest& a, const Digest& b) {
-    return a.size == b.size && std::equal(a.bytes.begin(), a.bytes.begin() + a.size, b.bytes.begin());
+    return a.size == b.size &&
+           std::equal(a.bytes.begin(), a.bytes.begin() + a.size, b.bytes.begin());
   }
 };
 
