@@ -35,16 +35,18 @@ struct Answer {
   Status status = Status::Ok;
   std::uint32_t ttl = 0;  // seconds; for negative answers the negative-caching TTL
   // Exactly one of these is filled, by the queried type:
-  std::vector<std::string> txt;       // TXT: each RR's character-strings joined with no separator
-  std::vector<IpAddress> addresses;   // A / AAAA
-  std::vector<MxRecord> mx;           // MX
-  std::vector<std::string> names;     // PTR / CNAME targets: lower case, no trailing dot
+  std::vector<std::string> txt;      // TXT: each RR's character-strings joined with no separator
+  std::vector<IpAddress> addresses;  // A / AAAA
+  std::vector<MxRecord> mx;          // MX
+  std::vector<std::string> names;    // PTR / CNAME targets: lower case, no trailing dot
 
   bool ok() const { return status == Status::Ok; }
   bool is_nodata() const { return status == Status::Ok && empty(); }
   bool empty() const { return txt.empty() && addresses.empty() && mx.empty() && names.empty(); }
   // Timeout or SERVFAIL: the protocols' temperror.
-  bool is_temporary_failure() const { return status == Status::ServFail || status == Status::Timeout; }
+  bool is_temporary_failure() const {
+    return status == Status::ServFail || status == Status::Timeout;
+  }
 };
 
 class Resolver {
@@ -58,7 +60,8 @@ class Resolver {
 
 // Real DNS through ldns.
 struct LdnsOptions {
-  std::vector<std::string> servers;  // "192.0.2.53", "[2001:db8::53]:5353", "127.0.0.1:5353"; empty = resolv.conf
+  // "192.0.2.53", "[2001:db8::53]:5353", "127.0.0.1:5353"; empty = resolv.conf
+  std::vector<std::string> servers;
   std::filesystem::path resolv_conf = "/etc/resolv.conf";
   std::chrono::milliseconds timeout{5000};  // per attempt
   unsigned retries = 2;                     // extra attempts per server after a timeout
@@ -87,11 +90,12 @@ class ZoneResolver final : public Resolver {
  public:
   static Expected<std::unique_ptr<ZoneResolver>> from_file(const std::filesystem::path& path);
   // `source_name` names the text in error messages ("zone.txt line 12: ...").
-  static Expected<std::unique_ptr<ZoneResolver>> from_string(std::string_view text,
-                                                             std::string_view source_name = "<zone>");
+  static Expected<std::unique_ptr<ZoneResolver>> from_string(
+      std::string_view text, std::string_view source_name = "<zone>");
   ~ZoneResolver() override;
   Answer query(std::string_view name, RrType type) override;
-  // Negative answers carry this TTL (SOA minimum when the zone has an SOA).
+  // Negative answers carry this TTL: with an SOA, the lesser of its TTL and MINIMUM (RFC 2308
+  // §5); without one, 300.
   std::uint32_t negative_ttl() const;
 
  private:
@@ -116,6 +120,8 @@ class CachingResolver final : public Resolver {
   Answer query(std::string_view name, RrType type) override;
   void prefetch(std::string_view name, RrType type) override;
 
+  // hits: query() calls answered from the cache; misses: the other query() calls (including
+  // those that waited for a lookup already under way). Prefetches count in neither.
   struct Stats {
     std::uint64_t hits = 0, misses = 0, evictions = 0;
     std::size_t entries = 0;

@@ -1,0 +1,38 @@
+// One DNS exchange with one server over UDP or TCP, bounded by a deadline. Replies are matched
+// to the query by source (connected sockets), message ID and QR bit; anything else is ignored.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <auth/error.hpp>
+
+namespace auth::dns {
+
+struct ServerAddress {
+  sockaddr_storage address{};
+  socklen_t length = 0;
+  std::string text;
+};
+
+// "192.0.2.53", "192.0.2.53:5353", "2001:db8::53", "[2001:db8::53]:5353".
+Expected<ServerAddress> parse_server(std::string_view text);
+
+enum class ExchangeStatus { Reply, Timeout, NetworkError };
+
+struct ExchangeResult {
+  ExchangeStatus status = ExchangeStatus::NetworkError;
+  std::vector<std::uint8_t> reply;  // the whole DNS message when status is Reply
+};
+
+ExchangeResult udp_exchange(const ServerAddress& server, std::span<const std::uint8_t> query,
+                            std::chrono::milliseconds timeout);
+ExchangeResult tcp_exchange(const ServerAddress& server, std::span<const std::uint8_t> query,
+                            std::chrono::milliseconds timeout);
+
+}  // namespace auth::dns
