@@ -1,0 +1,106 @@
+// Body hashing: canonicalize in large blocks, truncate at l=, and share one hash per distinct
+// (canonicalization, hash algorithm, l=) among all signatures of a message.
+#include <auth/dkim.hpp>
+
+namespace auth::dkim {
+namespace {
+// With variants, up to twice this many canonical bytes wait before being hashed, so that the
+// last `tail_window` bytes are still at hand at the end.
+constexpr std::size_t tail_window = 16 * 1024;
+}  // namespace
+
+std::optional<crypto::Digest> BodyHash::prefix_digest(std::uint64_t size) const {
+  if (!tail || size > canonical_length || canonical_length - size > tail->bytes.size())
+    return std::nullopt;
+  const std::size_t keep = tail->bytes.size() - static_cast<std::size_t>(canonical_length - size);
+  crypto::Hasher hasher = tail->before;
+  hasher.update(std::string_view(tail->bytes).substr(0, keep));
+  return hasher.finish();
+}
+
+std::optional<crypto::Digest> BodyHash::extended_digest(std::string_view extra) const {
+  if (!tail) return std::nullopt;
+  crypto::Hasher hasher = tail->before;
+  hasher.update(tail->bytes);
+  hasher.update(extra);
+  return hasher.finish();
+}
+
+BodyHasher::BodyHasher(const BodyHashKey& key, bool variants)
+    : key_(key),
+      variants_(variants && !key.length),
+      canonicalizer_(key.canonicalization),
+      hasher_(key.algorithm) {}
+
+void BodyHasher::feed(std::string_view canonical) {
+  const std::uint64_t before = length_;
+  length_ += canonical.size();
+  if (variants_) {
+    tail_.append(canonical);
+    if (tail_.size() > 2 * tail_window) {
+      const std::size_t hashed = tail_.size() - tail_window;
+      hasher_.update(std::string_view(tail_).substr(0, hashed));
+      tail_.erase(0, hashed);
+    }
+    return;
+  }
+  if (key_.length) {
+    if (before >= *key_.length) return;
+    const std::uint64_t room = *key_.length - before;
+    if (canonical.size() > room) canonical = canonical.substr(0, static_cast<std::size_t>(room));
+  }
+  hasher_.update(canonical);
+}
+
+void BodyHasher::update(std::string_view chunk) {
+  // Slices small enough that the canonical copy is still in L1 cache when it is hashed.
+  constexpr std::size_t slice = 8 * 1024;
+  while (!chunk.empty()) {
+    const std::string_view part = chunk.substr(0, slice);
+    chunk.remove_prefix(part.size());
+    buffer_.clear();
+    canonicalizer_.update(part, buffer_);
+    if (!buffer_.empty()) feed(buffer_);
+  }
+}
+
+BodyHash BodyHasher::finish() {
+  BodyHash out;
+  const std::size_t held = canonicalizer_.held_line_breaks();
+  buffer_.clear();
+  canonicalizer_.finish(buffer_);
+  feed(buffer_);
+  out.canonical_length = length_;
+  if (variants_) {
+    auto tail = std::make_shared<BodyHash::Tail>(BodyHash::Tail{hasher_, std::move(tail_), held});
+    hasher_.update(tail->bytes);
+    out.tail = std::move(tail);
+  }
+  out.digest = hasher_.finish();
+  return out;
+}
+
+std::size_t BodyHashSet::add(const BodyHashKey& key, bool variants) {
+  for (std::size_t i = 0; i < hashers_.size(); ++i) {
+    if (hashers_[i].key() == key) {
+      // Variants are only asked for before any body byte arrived (at end of headers).
+      if (variants) hashers_[i] = BodyHasher(key, true);
+      return i;
+    }
+  }
+  hashers_.emplace_back(key, variants);
+  return hashers_.size() - 1;
+}
+
+void BodyHashSet::update(std::string_view chunk) {
+  for (BodyHasher& hasher : hashers_) hasher.update(chunk);
+}
+
+void BodyHashSet::finish() {
+  if (finished_) return;
+  finished_ = true;
+  results_.reserve(hashers_.size());
+  for (BodyHasher& hasher : hashers_) results_.push_back(hasher.finish());
+}
+
+}  // namespace auth::dkim
