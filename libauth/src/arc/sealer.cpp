@@ -1,0 +1,358 @@
+// ARC sealing (RFC 8617 §5.1): keys are checked once in create(); finish() adds instance N+1 with
+// the ARC-Authentication-Results, an ARC-Message-Signature over the message (relaxed/relaxed, the
+// DKIM signer's default header list) and an ARC-Seal over the ARC sets. Tags are written in
+// alphabetical order with one space after each ';' and no white space inside values, so that
+// the signed content is predictable (ValiMail SUITE-SCHEMA "Signing Header Format
+// Standardization"); lines are folded only at those spaces.
+#include <auth/arc.hpp>
+#include <auth/domain_name.hpp>
+
+#include "chain.hpp"
+#include "signatures.hpp"
+
+#include <algorithm>
+
+namespace auth::arc {
+namespace {
+
+constexpr std::size_t max_columns = 78;
+
+struct PreparedKey {
+  std::string domain;
+  std::string selector;
+  std::shared_ptr<const crypto::PrivateKey> key;
+  dkim::Algorithm algorithm = dkim::Algorithm::RsaSha256;
+};
+
+std::string_view trim_view(std::string_view s) {
+  while (!s.empty() &&
+         (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
+    s.remove_prefix(1);
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+    s.remove_suffix(1);
+  return s;
+}
+
+bool valid_field_name(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 33 || u > 126 || c == ':') return false;
+  }
+  return true;
+}
+
+// Header fields the AMS must not sign: other hops' ARC fields and Authentication-Results the
+// sealer does not own (they may be removed or rewritten downstream).
+bool never_signed(std::string_view name) {
+  return iequals(name, "arc-seal") || iequals(name, "arc-message-signature") ||
+         iequals(name, "arc-authentication-results") || iequals(name, "authentication-results");
+}
+
+// "tag=value" pieces joined by "; ", folded with CRLF TAB in place of a separating space when a
+// line would pass 78 columns. Returns the value (starting with a space) and, for the tag named
+// `b`, the offset just after its '=' (its value is empty here).
+struct Built {
+  std::string value;
+  std::size_t b_offset = 0;
+};
+Built build_value(std::string_view field_name,
+                  const std::vector<std::pair<std::string, std::string>>& tags) {
+  Built out;
+  std::size_t column = field_name.size() + 1;
+  for (std::size_t i = 0; i < tags.size(); ++i) {
+    const std::string piece =
+        tags[i].first + "=" + tags[i].second + (i + 1 < tags.size() ? ";" : "");
+    if (i > 0 && column + 1 + piece.size() > max_columns) {
+      out.value += "\r\n\t";
+      column = 8;
+    } else {
+      out.value += ' ';
+      ++column;
+    }
+    if (tags[i].first == "b") out.b_offset = out.value.size() + 2;
+    out.value += piece;
+    column += piece.size();
+  }
+  return out;
+}
+
+// Folds an ARC-Authentication-Results value at the spaces after top-level ';' (outside comments
+// and quoted strings), which relaxed canonicalization reads as the same single space.
+std::string fold_results(std::string_view value, std::size_t start_column) {
+  std::string out;
+  std::size_t column = start_column;
+  int depth = 0;
+  bool quoted = false;
+  std::size_t i = 0;
+  while (i < value.size()) {
+    // The next top-level "; " ends the current piece.
+    std::size_t end = i;
+    for (; end < value.size(); ++end) {
+      const char c = value[end];
+      if (c == '\\' && (quoted || depth > 0)) {
+        ++end;
+      } else if (quoted) {
+        quoted = c != '"';
+      } else if (c == '"' && depth == 0) {
+        quoted = true;
+      } else if (c == '(') {
+        ++depth;
+      } else if (c == ')' && depth > 0) {
+        --depth;
+      } else if (c == ';' && depth == 0 && end + 1 < value.size() && value[end + 1] == ' ') {
+        ++end;  // keep the ';' with its piece
+        break;
+      }
+    }
+    end = std::min(end, value.size());
+    const std::string_view piece = value.substr(i, end - i);
+    if (i > 0 && column + 1 + piece.size() > max_columns) {
+      out += "\r\n\t";
+      column = 8;
+    } else if (i > 0) {
+      out += ' ';
+      ++column;
+    }
+    out += piece;
+    column += piece.size();
+    i = end + 1;  // skip the separating space
+  }
+  return out;
+}
+
+}  // namespace
+
+struct Sealer::Impl {
+  const Clock* clock = nullptr;
+  std::vector<PreparedKey> keys;
+  std::vector<std::string> headers;  // explicit h= (lower case), or empty for the default
+  bool timestamp = true;
+  std::vector<message::HeaderField> fields;
+  dkim::BodyHashSet bodies;
+  std::size_t body = 0;
+  bool headers_done = false;
+
+  std::vector<std::string> header_names() const;
+  Expected<std::string> sign(const PreparedKey& key, const std::string& value, std::size_t b_offset,
+                             std::span<const message::HeaderField* const> fields_to_hash,
+                             std::string_view field_name, dkim::Canonicalization c) const;
+};
+
+Sealer::Sealer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Sealer::~Sealer() = default;
+Sealer::Sealer(Sealer&&) noexcept = default;
+Sealer& Sealer::operator=(Sealer&&) noexcept = default;
+
+Expected<Sealer> Sealer::create(const SealerOptions& options, const Clock& clock) {
+  if (options.keys.empty()) return fail(ErrorCode::InvalidArgument, "no sealing domain");
+  auto impl = std::make_unique<Impl>();
+  impl->clock = &clock;
+  impl->timestamp = options.timestamp;
+  for (const SealingKey& k : options.keys) {
+    PreparedKey p;
+    auto domain = DomainName::parse(k.domain);
+    if (!domain || k.domain.empty())
+      return fail(ErrorCode::InvalidArgument, "bad sealing domain '" + k.domain + "'");
+    auto selector = DomainName::parse(k.selector);
+    if (!selector || k.selector.empty() || k.selector.back() == '.')
+      return fail(ErrorCode::InvalidArgument, "bad selector '" + k.selector + "' for " + k.domain);
+    p.domain = domain->str();
+    p.selector = selector->str();
+    if (!DomainName::parse(p.selector + "._domainkey." + p.domain))
+      return fail(ErrorCode::InvalidArgument, "selector and domain make too long a key name");
+    for (const PreparedKey& other : impl->keys)
+      if (other.domain == p.domain)
+        return fail(ErrorCode::InvalidArgument, "sealing domain " + p.domain + " given twice");
+    if (!k.key) return fail(ErrorCode::InvalidArgument, "no private key for " + k.domain);
+    const crypto::KeyType key_type = k.key->type();
+    p.algorithm =
+        k.algorithm.value_or(key_type == crypto::KeyType::Rsa ? dkim::Algorithm::RsaSha256
+                                                              : dkim::Algorithm::Ed25519Sha256);
+    if (p.algorithm == dkim::Algorithm::RsaSha1)
+      return fail(ErrorCode::Unsupported, "rsa-sha1 must not be used for sealing (RFC 8301)");
+    if (dkim::key_type_of(p.algorithm) != key_type)
+      return fail(ErrorCode::InvalidArgument, "the key for " + p.domain +
+                                                  " does not fit algorithm " +
+                                                  std::string(dkim::to_string(p.algorithm)));
+    if (key_type == crypto::KeyType::Rsa && (k.key->bits() < 1024 || k.key->bits() > 4096))
+      return fail(ErrorCode::InvalidArgument, "RSA key of " + std::to_string(k.key->bits()) +
+                                                  " bits for " + p.domain +
+                                                  ": 1024 to 4096 bits are supported");
+    p.key = k.key;
+    impl->keys.push_back(std::move(p));
+  }
+  bool from = options.headers.empty();
+  for (const std::string& name : options.headers) {
+    if (!valid_field_name(name))
+      return fail(ErrorCode::InvalidArgument, "bad header name '" + name + "'");
+    if (never_signed(name))
+      return fail(ErrorCode::InvalidArgument, "the ARC-Message-Signature must not sign " + name);
+    impl->headers.push_back(to_lower(name));
+    from = from || impl->headers.back() == "from";
+  }
+  if (!from) return fail(ErrorCode::InvalidArgument, "the signed headers must include From");
+  // Every key hashes the body relaxed with SHA-256 (rsa-sha256 and ed25519-sha256 alike).
+  impl->body = impl->bodies.add(dkim::BodyHashKey{dkim::Canonicalization::Relaxed,
+                                                  crypto::HashAlgorithm::Sha256, std::nullopt});
+  return Sealer(std::move(impl));
+}
+
+void Sealer::header(std::string_view name, std::string_view raw_value) {
+  if (impl_->headers_done) return;
+  impl_->fields.push_back(message::HeaderField{std::string(name), std::string(raw_value)});
+}
+
+void Sealer::end_of_headers() { impl_->headers_done = true; }
+
+void Sealer::body(std::string_view chunk) {
+  impl_->headers_done = true;
+  impl_->bodies.update(chunk);
+}
+
+std::vector<std::string> Sealer::Impl::header_names() const {
+  if (!headers.empty()) return headers;
+  auto count_present = [&](std::string_view name) {
+    return static_cast<std::size_t>(std::count_if(
+        fields.begin(), fields.end(), [&](const message::HeaderField& f) { return f.is(name); }));
+  };
+  std::vector<std::string> names;
+  for (std::string_view name : dkim::default_signed_headers())
+    for (std::size_t i = count_present(name); i > 0; --i) names.emplace_back(name);
+  // From once more than present, as the DKIM signer does, so that adding one breaks the AMS.
+  const std::size_t listed =
+      static_cast<std::size_t>(std::count(names.begin(), names.end(), "from"));
+  for (std::size_t i = listed; i < count_present("from") + 1; ++i) names.emplace_back("from");
+  return names;
+}
+
+Expected<std::string> Sealer::Impl::sign(
+    const PreparedKey& key, const std::string& value, std::size_t b_offset,
+    std::span<const message::HeaderField* const> fields_to_hash, std::string_view field_name,
+    dkim::Canonicalization c) const {
+  crypto::Hasher hasher(dkim::hash_of(key.algorithm));
+  dkim::Tag b_tag;
+  b_tag.value_begin = b_tag.value_end = b_offset;
+  dkim::hash_signed_headers(hasher, c, fields_to_hash, field_name, value, b_tag);
+  const crypto::Digest digest = hasher.finish();
+  auto signature = key.key->sign(dkim::hash_of(key.algorithm), digest.view());
+  if (!signature) return std::unexpected(signature.error());
+  std::string out = value;
+  out.insert(b_offset, crypto::base64_encode(*signature));
+  return out;
+}
+
+Expected<std::vector<message::HeaderField>> Sealer::finish(const SealInput& input) {
+  Impl& m = *impl_;
+  m.headers_done = true;
+  m.bodies.finish();
+  const PreparedKey* key = &m.keys.front();
+  if (!input.domain.empty()) {
+    auto it = std::find_if(m.keys.begin(), m.keys.end(),
+                           [&](const PreparedKey& k) { return iequals(k.domain, input.domain); });
+    if (it == m.keys.end())
+      return fail(ErrorCode::InvalidArgument,
+                  "no sealing key for domain " + std::string(input.domain));
+    key = &*it;
+  }
+  detail::ParseOptions parse;
+  const detail::Chain chain = detail::collect_chain(m.fields, parse);
+  const ChainResult validation =
+      input.validation != nullptr ? input.validation->result : ChainResult::None;
+  if (validation == ChainResult::TempError)
+    return fail(
+        ErrorCode::DnsTemporary,
+        "the chain could not be validated (temporary DNS failure): " + input.validation->reason);
+  if (chain.present && input.validation == nullptr)
+    return fail(ErrorCode::InvalidArgument,
+                "the message has ARC header fields: validate the chain before sealing");
+  std::string cv;
+  unsigned instance = 1;
+  switch (validation) {
+    case ChainResult::None:
+      if (chain.present)
+        return fail(ErrorCode::InvalidArgument,
+                    "validation says no chain, but the message has ARC header fields");
+      cv = "none";
+      break;
+    case ChainResult::Pass:
+      if (!chain.failure.empty() || chain.sets.empty())
+        return fail(ErrorCode::InvalidArgument,
+                    "validation says pass, but the chain is broken: " + chain.failure);
+      cv = "pass";
+      instance = chain.highest + 1;
+      break;
+    case ChainResult::Fail:
+    case ChainResult::TempError:
+      // RFC 8617 §5.1.2: a chain already marked failed is not extended.
+      if (chain.newest_says_fail) return std::vector<message::HeaderField>{};
+      cv = "fail";
+      instance = chain.highest + 1;
+      break;
+  }
+  if (instance > parse.max_instance) return std::vector<message::HeaderField>{};
+  const std::string i = std::to_string(instance);
+  const std::string t = std::to_string(to_unix(m.clock->now()));
+  const std::string algorithm(dkim::to_string(key->algorithm));
+
+  // ARC-Authentication-Results: i=N; <this hop's results>.
+  std::string payload(trim_view(input.authentication_results));
+  message::HeaderField aar{
+      std::string(detail::aar_name),
+      " " + fold_results("i=" + i + "; " + payload, detail::aar_name.size() + 2)};
+
+  // ARC-Message-Signature over the message as it is with the new AAR on top.
+  const std::vector<std::string> names = m.header_names();
+  std::string h;
+  for (const std::string& name : names) h += (h.empty() ? "" : ":") + name;
+  std::vector<std::pair<std::string, std::string>> ams_tags = {
+      {"a", algorithm},
+      {"b", ""},
+      {"bh", crypto::base64_encode(m.bodies.result(m.body).digest.view())},
+      {"c", "relaxed/relaxed"},
+      {"d", key->domain},
+      {"h", h},
+      {"i", i},
+      {"s", key->selector}};
+  if (m.timestamp) ams_tags.emplace_back("t", t);
+  const Built ams_built = build_value(detail::ams_name, ams_tags);
+  std::vector<message::HeaderField> visible;
+  visible.reserve(m.fields.size() + 1);
+  visible.push_back(aar);
+  visible.insert(visible.end(), m.fields.begin(), m.fields.end());
+  const auto selected = dkim::select_headers(visible, names);
+  auto ams_value = m.sign(*key, ams_built.value, ams_built.b_offset, selected, detail::ams_name,
+                          dkim::Canonicalization::Relaxed);
+  if (!ams_value) return std::unexpected(ams_value.error());
+  message::HeaderField ams{std::string(detail::ams_name), std::move(*ams_value)};
+
+  // ARC-Seal over every ARC set, oldest first (§5.1.1); a cv=fail seal covers only its own set,
+  // "as if this newest ARC Set was the only set present" (§5.1.2).
+  std::vector<const message::HeaderField*> sealed;
+  if (cv == "pass") {
+    for (const detail::ArcSet& set : chain.sets) {
+      sealed.push_back(&m.fields[set.aar_field]);
+      sealed.push_back(&m.fields[set.ams_field]);
+      sealed.push_back(&m.fields[set.seal_field]);
+    }
+  }
+  sealed.push_back(&aar);
+  sealed.push_back(&ams);
+  std::vector<std::pair<std::string, std::string>> seal_tags = {
+      {"a", algorithm}, {"b", ""}, {"cv", cv}, {"d", key->domain}, {"i", i}, {"s", key->selector}};
+  if (m.timestamp) seal_tags.emplace_back("t", t);
+  const Built seal_built = build_value(detail::seal_name, seal_tags);
+  crypto::Hasher hasher(dkim::hash_of(key->algorithm));
+  dkim::Tag b_tag;
+  b_tag.value_begin = b_tag.value_end = seal_built.b_offset;
+  message::HeaderField seal_field{std::string(detail::seal_name), seal_built.value};
+  detail::hash_seal_input(hasher, sealed, seal_field, b_tag);
+  const crypto::Digest digest = hasher.finish();
+  auto signature = key->key->sign(dkim::hash_of(key->algorithm), digest.view());
+  if (!signature) return std::unexpected(signature.error());
+  seal_field.raw_value.insert(seal_built.b_offset, crypto::base64_encode(*signature));
+  return std::vector<message::HeaderField>{std::move(seal_field), std::move(ams), std::move(aar)};
+}
+
+}  // namespace auth::arc

@@ -1,0 +1,153 @@
+// ARC chain validation (RFC 8617 §5.2), fed the events of one message. The chain's structure is
+// settled at end of headers, when the key lookups start and the body hashes the AMSs need are
+// registered; finish() verifies the newest AMS, every AS and (for oldest-pass) the older AMSs.
+#include <auth/arc.hpp>
+#include <auth/domain_name.hpp>
+
+#include "chain.hpp"
+#include "signatures.hpp"
+
+namespace auth::arc {
+
+using detail::Check;
+
+struct Validator::Impl {
+  dns::Resolver* resolver = nullptr;
+  const Clock* clock = nullptr;
+  Limits limits;
+  ValidatorOptions options;
+  std::vector<message::HeaderField> headers;
+  std::size_t header_bytes = 0;
+  bool header_overflow = false;
+  bool headers_done = false;
+  detail::Chain chain;
+  dkim::BodyHashSet own_bodies;
+  std::vector<std::size_t> body_index;  // per set
+  std::optional<detail::KeySource> keys;
+
+  dkim::BodyHashSet& bodies() {
+    return options.shared_body_hashes != nullptr ? *options.shared_body_hashes : own_bodies;
+  }
+};
+
+Validator::Validator(dns::Resolver& resolver, const Clock& clock, const Limits& limits,
+                     const ValidatorOptions& options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->resolver = &resolver;
+  impl_->clock = &clock;
+  impl_->limits = limits;
+  impl_->options = options;
+  impl_->keys.emplace(resolver, options.key_cache);
+}
+
+Validator::~Validator() = default;
+Validator::Validator(Validator&&) noexcept = default;
+Validator& Validator::operator=(Validator&&) noexcept = default;
+
+void Validator::header(std::string_view name, std::string_view raw_value) {
+  Impl& m = *impl_;
+  if (m.headers_done) return;
+  m.header_bytes += name.size() + raw_value.size() + 3;
+  if (m.headers.size() >= m.limits.max_header_count || m.header_bytes > m.limits.max_header_bytes) {
+    m.header_overflow = true;
+    return;
+  }
+  m.headers.push_back(message::HeaderField{std::string(name), std::string(raw_value)});
+}
+
+void Validator::end_of_headers() {
+  Impl& m = *impl_;
+  if (m.headers_done) return;
+  m.headers_done = true;
+  detail::ParseOptions parse;
+  parse.max_instance = static_cast<unsigned>(m.limits.max_arc_instances);
+  parse.allow_ed25519 = m.options.allow_ed25519;
+  m.chain = detail::collect_chain(m.headers, parse);
+  if (!m.chain.failure.empty() || m.chain.sets.empty() || m.header_overflow) return;
+  const TimePoint now = m.clock->now();
+  for (const detail::ArcSet& set : m.chain.sets) {
+    m.body_index.push_back(m.bodies().add(detail::body_hash_key(set.ams)));
+    m.keys->prefetch(set.seal.key_name(), now);
+  }
+  // The newest AMS decides the chain; older ones only feed oldest-pass.
+  for (auto it = m.chain.sets.rbegin(); it != m.chain.sets.rend(); ++it)
+    m.keys->prefetch(it->ams.key_name(), now);
+}
+
+void Validator::body(std::string_view chunk) {
+  if (!impl_->headers_done) end_of_headers();
+  if (impl_->options.shared_body_hashes == nullptr) impl_->own_bodies.update(chunk);
+}
+
+ArcResult Validator::finish() {
+  Impl& m = *impl_;
+  if (!m.headers_done) end_of_headers();
+  if (m.options.shared_body_hashes == nullptr) m.own_bodies.finish();
+  ArcResult result;
+  const detail::Chain& chain = m.chain;
+  if (!chain.present) return result;
+  result.instances = chain.highest;
+  result.result = ChainResult::Fail;
+  if (m.header_overflow) {
+    result.reason = "too many header fields to validate the chain";
+    return result;
+  }
+  if (!chain.failure.empty()) {
+    result.reason = chain.failure;
+    return result;
+  }
+  const unsigned n = static_cast<unsigned>(chain.sets.size());
+  for (const detail::ArcSet& set : chain.sets) {
+    SetResult s;
+    s.instance = set.ams.instance;
+    s.seal_domain = set.seal.domain;
+    s.seal_selector = set.seal.selector;
+    s.cv = set.seal.cv;
+    s.ams_domain = set.ams.domain;
+    s.ams_selector = set.ams.selector;
+    s.authserv_id = set.aar.authserv_id;
+    result.sets.push_back(std::move(s));
+  }
+  const TimePoint now = m.clock->now();
+  auto check_ams = [&](unsigned instance) {
+    const Check check =
+        detail::verify_ams(chain, instance, m.headers,
+                           m.bodies().result(m.body_index[instance - 1]), *m.keys, m.limits, now);
+    result.sets[instance - 1].ams_valid = check.pass();
+    return check;
+  };
+  // Step 4: the newest AMS. Step 6: every AS, newest first. A failure decides; a DNS temporary
+  // failure only when nothing failed for good.
+  std::optional<Check> temporary;
+  const Check newest = check_ams(n);
+  if (newest.outcome == Check::Outcome::Fail) {
+    result.reason = newest.reason;
+    return result;
+  }
+  if (newest.outcome == Check::Outcome::TempError) temporary = newest;
+  for (unsigned i = n; i >= 1; --i) {
+    const Check seal = detail::verify_seal(chain, i, m.headers, *m.keys, m.limits, now);
+    result.sets[i - 1].seal_valid = seal.pass();
+    if (seal.outcome == Check::Outcome::Fail) {
+      result.reason = seal.reason;
+      return result;
+    }
+    if (seal.outcome == Check::Outcome::TempError && !temporary) temporary = seal;
+  }
+  if (temporary) {
+    result.result = ChainResult::TempError;
+    result.reason = temporary->reason;
+    return result;
+  }
+  result.result = ChainResult::Pass;
+  // Step 5: oldest-pass, the oldest instance from which every AMS still validates.
+  for (unsigned i = n - 1; i >= 1; --i) {
+    if (!check_ams(i).pass()) {
+      result.oldest_pass = i + 1;
+      break;
+    }
+  }
+  return result;
+}
+
+}  // namespace auth::arc

@@ -1,0 +1,161 @@
+// Parsing of the ARC header fields (RFC 8617 §4.1).
+#include <gtest/gtest.h>
+
+#include "arc/fields.hpp"
+
+namespace auth::arc::detail {
+namespace {
+
+TEST(ArcFields, KindIsCaseInsensitive) {
+  EXPECT_EQ(kind_of("arc-seal"), FieldKind::Seal);
+  EXPECT_EQ(kind_of("ARC-Message-Signature"), FieldKind::Ams);
+  EXPECT_EQ(kind_of("Arc-Authentication-Results "), FieldKind::Aar);
+  EXPECT_FALSE(kind_of("Authentication-Results"));
+  EXPECT_FALSE(kind_of("ARC-Seals"));
+}
+
+TEST(ArcFields, Instance) {
+  EXPECT_EQ(parse_instance("1", 50), 1u);
+  EXPECT_EQ(parse_instance(" 50 ", 50), 50u);
+  EXPECT_EQ(parse_instance("007", 50), 7u);
+  EXPECT_FALSE(parse_instance("", 50));
+  EXPECT_FALSE(parse_instance("0", 50));
+  EXPECT_FALSE(parse_instance("a", 50));
+  EXPECT_FALSE(parse_instance("-1", 50));
+  EXPECT_FALSE(parse_instance("+1", 50));
+  EXPECT_FALSE(parse_instance("1 2", 50));
+  const auto over = parse_instance("51", 50);
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().code, ErrorCode::LimitExceeded);
+  EXPECT_FALSE(parse_instance("99999999999999999999", 50));
+}
+
+TEST(ArcFields, AarNeedsLeadingInstanceAndSemicolon) {
+  auto aar = parse_aar(" i=2; mx.example.net; spf=pass smtp.mailfrom=a@example.org", 50);
+  ASSERT_TRUE(aar) << aar.error().message;
+  EXPECT_EQ(aar->instance, 2u);
+  EXPECT_EQ(aar->authserv_id, "mx.example.net");
+  EXPECT_TRUE(parse_aar("i = 1 ;mx.example.net; none", 50));
+  EXPECT_FALSE(parse_aar(" mx.example.net; i=1; spf=pass", 50));  // not prefixed
+  EXPECT_FALSE(parse_aar(" i=1 mx.example.net; spf=pass", 50));   // no semicolon after i=
+  EXPECT_FALSE(parse_aar(" i=x; mx.example.net; spf=pass", 50));
+  EXPECT_FALSE(parse_aar(" i=0; mx.example.net; spf=pass", 50));
+  EXPECT_FALSE(parse_aar(" I=1; mx.example.net; spf=pass", 50));  // tag names are case-sensitive
+  EXPECT_FALSE(parse_aar("", 50));
+}
+
+constexpr std::string_view good_ams =
+    " i=1; a=rsa-sha256; c=relaxed/relaxed; d=Example.ORG; s=sel; t=12345;\r\n"
+    "\th=From : to:subject; bh=KWSe46TZKCcDbH4klJPo+tjk5LWJnVRlP5pvjXFZYLQ=;\r\n"
+    "\tb=dGVzdA==";
+
+TEST(ArcFields, AmsParses) {
+  auto ams = parse_ams(good_ams, {});
+  ASSERT_TRUE(ams) << ams.error().message;
+  EXPECT_EQ(ams->instance, 1u);
+  EXPECT_EQ(ams->domain, "example.org");
+  EXPECT_EQ(ams->selector, "sel");
+  EXPECT_EQ(ams->headers, (std::vector<std::string>{"from", "to", "subject"}));
+  EXPECT_EQ(ams->canonicalization.header, dkim::Canonicalization::Relaxed);
+  EXPECT_EQ(ams->timestamp, 12345);
+  EXPECT_EQ(ams->bh.size(), 32u);
+  EXPECT_EQ(ams->b, (crypto::Bytes{'t', 'e', 's', 't'}));
+  EXPECT_EQ(ams->key_name(), "sel._domainkey.example.org");
+  EXPECT_EQ(std::string(good_ams.substr(ams->b_tag.value_begin,
+                                        ams->b_tag.value_end - ams->b_tag.value_begin)),
+            "dGVzdA==");
+}
+
+TEST(ArcFields, AmsDefaultsToDkimCanonicalization) {
+  std::string text(good_ams);
+  text.replace(text.find("c=relaxed/relaxed; "), 19, "");
+  auto ams = parse_ams(text, {});
+  ASSERT_TRUE(ams) << ams.error().message;
+  EXPECT_EQ(ams->canonicalization, (dkim::CanonicalizationPair{}));  // simple/simple, RFC 6376 §3.5
+}
+
+struct Mutation {
+  std::string from, to, reason_part;
+};
+
+TEST(ArcFields, AmsErrors) {
+  const std::vector<Mutation> cases = {
+      {"i=1; ", "", "no i="},
+      {"i=1", "i=0", "i=0"},
+      {"a=rsa-sha256", "a=rsa-sha1", "rsa-sha1"},
+      {"a=rsa-sha256", "a=foo", "unknown algorithm"},
+      {"b=dGVzdA==", "b=", "empty b="},
+      {"b=dGVzdA==", "b=dGVzd!==", "base64"},
+      {"bh=KWSe46TZKCcDbH4klJPo+tjk5LWJnVRlP5pvjXFZYLQ=;", "", "no bh="},
+      {"c=relaxed/relaxed", "c=", "c="},
+      {"c=relaxed/relaxed", "c=fancy", "c="},
+      {"d=Example.ORG", "d=", "d="},
+      {"d=Example.ORG", "d=exa mple..org", "d="},
+      {"s=sel", "s=", "s="},
+      {"t=12345", "t=", "t="},
+      {"t=12345", "t=12x", "t="},
+      {"h=From : to:subject", "h=to:subject", "From"},
+      {"h=From : to:subject", "h=from:arc-seal", "ARC-Seal"},
+      {"s=sel; ", "s=sel; s=sel; ", "duplicate"},
+      {"s=sel; ", "s=sel;; ", "empty tag"},
+  };
+  for (const Mutation& m : cases) {
+    std::string text(good_ams);
+    const std::size_t at = text.find(m.from);
+    ASSERT_NE(at, std::string::npos) << m.from;
+    text.replace(at, m.from.size(), m.to);
+    auto ams = parse_ams(text, {});
+    ASSERT_FALSE(ams) << "accepted: " << text;
+    EXPECT_NE(ams.error().message.find(m.reason_part), std::string::npos)
+        << ams.error().message << " (wanted " << m.reason_part << ")";
+  }
+}
+
+TEST(ArcFields, AmsEd25519CanBeRefused) {
+  std::string text(good_ams);
+  text.replace(text.find("rsa-sha256"), 10, "ed25519-sha256");
+  EXPECT_TRUE(parse_ams(text, {}));
+  ParseOptions strict;
+  strict.allow_ed25519 = false;
+  EXPECT_FALSE(parse_ams(text, strict));
+}
+
+constexpr std::string_view good_seal =
+    " i=2; a=rsa-sha256; cv=pass; d=example.org; s=sel; t=12346; b=dGVzdA==";
+
+TEST(ArcFields, SealParses) {
+  auto seal = parse_seal(good_seal, {});
+  ASSERT_TRUE(seal) << seal.error().message;
+  EXPECT_EQ(seal->instance, 2u);
+  EXPECT_EQ(seal->cv, "pass");
+  EXPECT_EQ(seal->timestamp, 12346);
+  std::string no_t(good_seal);
+  no_t.replace(no_t.find("t=12346; "), 9, "");
+  EXPECT_TRUE(parse_seal(no_t, {}));  // t= is optional
+}
+
+TEST(ArcFields, SealErrors) {
+  const std::vector<Mutation> cases = {
+      {"cv=pass", "cv=", "cv="},
+      {"cv=pass", "cv=maybe", "cv="},
+      {"cv=pass; ", "", "no cv="},
+      {"t=12346; ", "t=12346; h=from; ", "h="},
+      {"a=rsa-sha256", "a=rsa-sha1", "rsa-sha1"},
+      {"i=2", "i=blorp", "i="},
+  };
+  for (const Mutation& m : cases) {
+    std::string text(good_seal);
+    const std::size_t at = text.find(m.from);
+    if (at == std::string::npos) continue;
+    text.replace(at, m.from.size(), m.to);
+    auto seal = parse_seal(text, {});
+    ASSERT_FALSE(seal) << "accepted: " << text;
+    EXPECT_NE(seal.error().message.find(m.reason_part), std::string::npos) << seal.error().message;
+  }
+  std::string upper_s(good_seal);
+  upper_s.replace(upper_s.find("s=sel"), 5, "S=sel");
+  EXPECT_FALSE(parse_seal(upper_s, {}));  // tag names are case-sensitive: no s=
+}
+
+}  // namespace
+}  // namespace auth::arc::detail

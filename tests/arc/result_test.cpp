@@ -1,0 +1,35 @@
+// ArcResult names and the JSON object of `mailauth verify --json`.
+#include <gtest/gtest.h>
+
+#include <auth/arc.hpp>
+
+namespace auth::arc {
+namespace {
+
+TEST(ArcResult, Names) {
+  EXPECT_EQ(to_string(ChainResult::None), "none");
+  EXPECT_EQ(to_string(ChainResult::Pass), "pass");
+  EXPECT_EQ(to_string(ChainResult::Fail), "fail");
+  EXPECT_EQ(to_string(ChainResult::TempError), "temperror");
+}
+
+TEST(ArcResult, Json) {
+  ArcResult r;
+  EXPECT_EQ(to_json(r), R"({"result":"none","instances":0,"oldest_pass":0,"reason":""})");
+  r.result = ChainResult::Fail;
+  r.instances = 3;
+  r.oldest_pass = 2;
+  r.reason = "say \"no\"\\\n\x01";
+  EXPECT_EQ(to_json(r),
+            R"({"result":"fail","instances":3,"oldest_pass":2,"reason":"say \"no\"\\\n\u0001"})");
+}
+
+TEST(ArcResult, SealingDomains) {
+  ArcResult r;
+  r.sets.push_back(SetResult{1, "a.example", "s", "none", "a.example", "s", "mx", true, true});
+  r.sets.push_back(SetResult{2, "b.example", "s", "pass", "b.example", "s", "mx", true, true});
+  EXPECT_EQ(r.sealing_domains(), (std::vector<std::string>{"a.example", "b.example"}));
+}
+
+}  // namespace
+}  // namespace auth::arc

@@ -1,0 +1,210 @@
+// Sealing (RFC 8617 §5.1): options checked once, the new set's fields and their format, cv=,
+// instance numbering, several sealing domains, split-insensitivity.
+#include <gtest/gtest.h>
+
+#include "arc_test_support.hpp"
+
+namespace auth::arc::testing {
+namespace {
+
+SealerOptions options_for(std::vector<SealingKey> keys) {
+  SealerOptions o;
+  o.keys = std::move(keys);
+  return o;
+}
+
+const FixedClock clock_at = FixedClock::at_unix(1795000000);
+
+TEST(ArcSealer, CreateChecksOptions) {
+  ASSERT_TRUE(rsa_key());
+  const auto key = rsa_key();
+  struct Case {
+    std::string name;
+    SealerOptions options;
+    std::string error_part;
+  };
+  auto with_headers = [&](std::vector<std::string> headers) {
+    SealerOptions o = options_for({{"example.org", "s", key, {}}});
+    o.headers = std::move(headers);
+    return o;
+  };
+  const std::vector<Case> cases = {
+      {"no key", options_for({}), "no sealing domain"},
+      {"bad domain", options_for({{"exa mple.org", "s", key, {}}}), "bad sealing domain"},
+      {"empty selector", options_for({{"example.org", "", key, {}}}), "bad selector"},
+      {"no private key", options_for({{"example.org", "s", nullptr, {}}}), "no private key"},
+      {"twice", options_for({{"example.org", "s", key, {}}, {"EXAMPLE.org", "t", key, {}}}),
+       "given twice"},
+      {"rsa-sha1", options_for({{"example.org", "s", key, dkim::Algorithm::RsaSha1}}), "rsa-sha1"},
+      {"wrong type", options_for({{"example.org", "s", key, dkim::Algorithm::Ed25519Sha256}}),
+       "does not fit"},
+      {"arc-seal signed", with_headers({"from", "ARC-Seal"}), "must not sign ARC-Seal"},
+      {"A-R signed", with_headers({"from", "authentication-results"}), "must not sign"},
+      {"AAR signed", with_headers({"from", "arc-authentication-results"}), "must not sign"},
+      {"no from", with_headers({"to", "subject"}), "must include From"},
+      {"bad name", with_headers({"from", "sub ject"}), "bad header name"},
+  };
+  for (const Case& c : cases) {
+    auto sealer = Sealer::create(c.options, clock_at);
+    ASSERT_FALSE(sealer) << c.name;
+    EXPECT_NE(sealer.error().message.find(c.error_part), std::string::npos)
+        << c.name << ": " << sealer.error().message;
+  }
+  EXPECT_TRUE(Sealer::create(
+      options_for({{"example.org", "s", key, {}}, {"example.net", "t", ed25519_key(), {}}}),
+      clock_at));
+}
+
+std::vector<message::HeaderField> seal(const SealerOptions& options, std::string_view text,
+                                       const SealInput& input, std::size_t chunk = 0) {
+  auto sealer = Sealer::create(options, clock_at);
+  EXPECT_TRUE(sealer);
+  if (!sealer) return {};
+  feed(*sealer, split_message(text), chunk);
+  auto set = sealer->finish(input);
+  EXPECT_TRUE(set) << set.error().message;
+  return set ? *set : std::vector<message::HeaderField>{};
+}
+
+// The value as relaxed canonicalization reads it: unfolded, each fold one space.
+std::string flat(std::string_view raw_value) {
+  std::string out = message::unfold(raw_value);
+  std::replace(out.begin(), out.end(), '\t', ' ');
+  return out;
+}
+
+TEST(ArcSealer, FirstSetFormat) {
+  const SealerOptions options = options_for({{"Lists.Example.com", "rsa", rsa_key(), {}}});
+  SealInput input;
+  input.authentication_results = "  mx.example.net; spf=pass smtp.mailfrom=alice@example.org  ";
+  const auto set = seal(options, sample_message(), input);
+  ASSERT_EQ(set.size(), 3u);
+  EXPECT_EQ(set[0].name, "ARC-Seal");
+  EXPECT_EQ(set[1].name, "ARC-Message-Signature");
+  EXPECT_EQ(set[2].name, "ARC-Authentication-Results");
+  EXPECT_EQ(flat(set[2].raw_value),
+            " i=1; mx.example.net; spf=pass smtp.mailfrom=alice@example.org");
+  EXPECT_NE(set[2].raw_value.find("\r\n\t"), std::string::npos);  // folded after a ";"
+  const std::string seal_value = flat(set[0].raw_value);
+  EXPECT_TRUE(seal_value.starts_with(" a=rsa-sha256; b=")) << seal_value;
+  EXPECT_TRUE(seal_value.ends_with("; cv=none; d=lists.example.com; i=1; s=rsa; t=1795000000"))
+      << seal_value;
+  const std::string ams = flat(set[1].raw_value);
+  EXPECT_NE(ams.find("; c=relaxed/relaxed; d=lists.example.com; "
+                     "h=from:subject:date:to:message-id:mime-version:content-type:from; i=1; "
+                     "s=rsa; t=1795000000"),
+            std::string::npos)
+      << ams;
+  // Folded only where a tag starts; no line over 78 columns except a long b= value.
+  for (const auto& field : set) {
+    std::size_t start = 0;
+    while (start < field.raw_value.size()) {
+      const std::size_t end = std::min(field.raw_value.find("\r\n", start), field.raw_value.size());
+      const std::string_view line = std::string_view(field.raw_value).substr(start, end - start);
+      if (line.find("b=") == std::string_view::npos) {
+        EXPECT_LE(line.size(), 78u) << line;
+      }
+      start = end + 2;
+    }
+  }
+}
+
+TEST(ArcSealer, DefaultHeaderListSkipsArcAndAuthenticationResults) {
+  std::string text =
+      "Authentication-Results: mx.example.net; spf=pass\r\nARC-Seal: i=1; cv=none\r\n" +
+      sample_message();
+  // A chain present needs a validation outcome: give a failed one (the fields are garbage).
+  ArcResult failed;
+  failed.result = ChainResult::Fail;
+  SealInput input;
+  input.validation = &failed;
+  input.authentication_results = "mx.example.net; arc=fail";
+  const auto set = seal(options_for({{"example.org", "s", rsa_key(), {}}}), text, input);
+  ASSERT_EQ(set.size(), 3u);
+  const std::string ams = message::unfold(set[1].raw_value);
+  EXPECT_EQ(ams.find("authentication-results"), std::string::npos) << ams;
+  EXPECT_EQ(ams.find("arc-"), std::string::npos) << ams;
+  EXPECT_NE(message::unfold(set[0].raw_value).find("cv=fail; d=example.org; i=2;"),
+            std::string::npos);
+}
+
+TEST(ArcSealer, ChoosesTheSealingDomain) {
+  TxtResolver resolver;
+  resolver.add_txt("a._domainkey.one.example", key_record(*rsa_key()));
+  resolver.add_txt("b._domainkey.two.example", key_record(*ed25519_key()));
+  const SealerOptions options =
+      options_for({{"one.example", "a", rsa_key(), {}}, {"two.example", "b", ed25519_key(), {}}});
+  for (std::string_view domain : {"", "one.example", "TWO.example"}) {
+    SealInput input;
+    input.domain = domain;
+    input.authentication_results = "mx.example.net; none";
+    const auto set = seal(options, sample_message(), input);
+    ASSERT_EQ(set.size(), 3u);
+    const std::string expected_d = domain == "TWO.example" ? "d=two.example" : "d=one.example";
+    EXPECT_NE(set[0].raw_value.find(expected_d), std::string::npos) << set[0].raw_value;
+    const SplitMessage m = split_message(sample_message());
+    std::vector<message::HeaderField> headers = set;
+    headers.insert(headers.end(), m.headers.begin(), m.headers.end());
+    const ArcResult r = validate(resolver, clock_at, join_message(headers, m.body));
+    EXPECT_EQ(r.result, ChainResult::Pass) << r.reason;
+  }
+  auto sealer = Sealer::create(options, clock_at);
+  ASSERT_TRUE(sealer);
+  feed(*sealer, split_message(sample_message()));
+  SealInput unknown;
+  unknown.domain = "three.example";
+  auto set = sealer->finish(unknown);
+  ASSERT_FALSE(set);
+  EXPECT_EQ(set.error().message, "no sealing key for domain three.example");
+}
+
+TEST(ArcSealer, OutputDoesNotDependOnTheSplit) {
+  const SealerOptions options = options_for({{"example.org", "s", rsa_key(), {}}});
+  SealInput input;
+  input.authentication_results = "mx.example.net; dkim=pass header.d=example.org";
+  const auto whole = seal(options, sample_message(), input);
+  for (std::size_t chunk : {1, 2, 3, 7, 64}) {
+    const auto split = seal(options, sample_message(), input, chunk);
+    ASSERT_EQ(split.size(), whole.size());
+    for (std::size_t i = 0; i < split.size(); ++i)
+      EXPECT_EQ(split[i].raw_value, whole[i].raw_value) << chunk;
+  }
+}
+
+TEST(ArcSealer, RefusesWhatItCannotSeal) {
+  const SealerOptions options = options_for({{"example.org", "s", rsa_key(), {}}});
+  auto sealer = Sealer::create(options, clock_at);
+  ASSERT_TRUE(sealer);
+  feed(*sealer, split_message(sample_message()));
+  ArcResult temporary;
+  temporary.result = ChainResult::TempError;
+  temporary.reason = "DNS timeout";
+  SealInput input;
+  input.validation = &temporary;
+  auto set = sealer->finish(input);
+  ASSERT_FALSE(set);
+  EXPECT_EQ(set.error().code, ErrorCode::DnsTemporary);
+
+  // Fields present but no validation given.
+  auto other = Sealer::create(options, clock_at);
+  ASSERT_TRUE(other);
+  feed(*other, split_message("ARC-Seal: i=1\r\n" + sample_message()));
+  auto refused = other->finish(SealInput{});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::InvalidArgument);
+}
+
+TEST(ArcSealer, FiftySetsAreTheEnd) {
+  TxtResolver resolver;
+  resolver.add_txt("s._domainkey.example.org", key_record(*ed25519_key()));
+  const SealingKey key{"example.org", "s", ed25519_key(), {}};
+  std::string text = sample_message();
+  for (unsigned i = 1; i <= 50; ++i) text = seal_hop(resolver, clock_at, text, key);
+  const ArcResult r = validate(resolver, clock_at, text);
+  ASSERT_EQ(r.result, ChainResult::Pass) << r.reason;
+  EXPECT_EQ(r.instances, 50u);
+  EXPECT_EQ(seal_hop(resolver, clock_at, text, key), text);  // a 51st set may not be added
+}
+
+}  // namespace
+}  // namespace auth::arc::testing

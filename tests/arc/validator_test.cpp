@@ -1,0 +1,307 @@
+// Chain validation (RFC 8617 §5.2) over chains sealed by auth::arc::Sealer: results, oldest-pass,
+// reasons, DNS temporary failures, limits, caching and split-insensitivity.
+#include <gtest/gtest.h>
+
+#include "arc_test_support.hpp"
+
+namespace auth::arc::testing {
+namespace {
+
+class ArcValidator : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(rsa_key());
+    ASSERT_TRUE(ed25519_key());
+    resolver_.add_txt("rsa._domainkey.lists.example.com", key_record(*rsa_key()));
+    resolver_.add_txt("ed._domainkey.forward.example.net", key_record(*ed25519_key()));
+    resolver_.add_txt("hop3._domainkey.mx.example.org", key_record(*rsa_key()));
+  }
+  SealingKey hop(unsigned n) const {
+    switch (n) {
+      case 1:
+        return {"lists.example.com", "rsa", rsa_key(), {}};
+      case 2:
+        return {"forward.example.net", "ed", ed25519_key(), {}};
+      default:
+        return {"mx.example.org", "hop3", rsa_key(), {}};
+    }
+  }
+  std::string sealed(unsigned hops) {
+    std::string text = sample_message();
+    for (unsigned i = 1; i <= hops; ++i) text = seal_hop(resolver_, clock_, text, hop(i));
+    return text;
+  }
+  TxtResolver resolver_;
+  FixedClock clock_ = FixedClock::at_unix(1795000000);
+};
+
+TEST_F(ArcValidator, NoArcFieldsIsNone) {
+  const ArcResult r = validate(resolver_, clock_, sample_message());
+  EXPECT_EQ(r.result, ChainResult::None);
+  EXPECT_EQ(r.instances, 0u);
+  EXPECT_TRUE(r.reason.empty());
+  EXPECT_EQ(resolver_.queries, 0);
+}
+
+TEST_F(ArcValidator, ChainsOfOneTwoThreePassWhateverTheSplit) {
+  for (unsigned n = 1; n <= 3; ++n) {
+    const std::string text = sealed(n);
+    for (std::size_t chunk : {0, 1, 2, 3, 7, 64}) {
+      const ArcResult r = validate(resolver_, clock_, text, chunk);
+      EXPECT_EQ(r.result, ChainResult::Pass) << n << " sets, chunk " << chunk << ": " << r.reason;
+      EXPECT_EQ(r.instances, n);
+      EXPECT_EQ(r.oldest_pass, 0u);
+      ASSERT_EQ(r.sets.size(), n);
+      for (const SetResult& s : r.sets) {
+        EXPECT_EQ(s.ams_valid, true);
+        EXPECT_EQ(s.seal_valid, true);
+        EXPECT_EQ(s.authserv_id, "mx.example.net");
+      }
+    }
+  }
+  const ArcResult r = validate(resolver_, clock_, sealed(3));
+  EXPECT_EQ(
+      r.sealing_domains(),
+      (std::vector<std::string>{"lists.example.com", "forward.example.net", "mx.example.org"}));
+  EXPECT_EQ(r.sets[0].cv, "none");
+  EXPECT_EQ(r.sets[2].cv, "pass");
+}
+
+TEST_F(ArcValidator, KeysArePrefetchedAtEndOfHeaders) {
+  const SplitMessage m = split_message(sealed(2));
+  resolver_.prefetched.clear();
+  resolver_.queries = 0;
+  Validator validator(resolver_, clock_);
+  for (const auto& h : m.headers) validator.header(h);
+  EXPECT_TRUE(resolver_.prefetched.empty());
+  validator.end_of_headers();
+  EXPECT_NE(std::find(resolver_.prefetched.begin(), resolver_.prefetched.end(),
+                      "rsa._domainkey.lists.example.com"),
+            resolver_.prefetched.end());
+  EXPECT_NE(std::find(resolver_.prefetched.begin(), resolver_.prefetched.end(),
+                      "ed._domainkey.forward.example.net"),
+            resolver_.prefetched.end());
+  EXPECT_EQ(resolver_.queries, 0);
+  validator.body(m.body);
+  EXPECT_EQ(validator.finish().result, ChainResult::Pass);
+  EXPECT_EQ(resolver_.queries, 2);  // one query per key name
+}
+
+TEST_F(ArcValidator, BodyChangedAfterSealingFails) {
+  std::string text = sealed(2);
+  text.replace(text.find("a few lines"), 11, "a few LINES");
+  const ArcResult r = validate(resolver_, clock_, text);
+  EXPECT_EQ(r.result, ChainResult::Fail);
+  EXPECT_EQ(r.reason, "ARC-Message-Signature i=2: body hash mismatch");
+  EXPECT_EQ(r.oldest_pass, 0u);
+}
+
+TEST_F(ArcValidator, SignedHeaderChangedAfterSealingFails) {
+  std::string text = sealed(1);
+  text.replace(text.find("Subject: An ARC test"), 20, "Subject: An ARC TEST");
+  const ArcResult r = validate(resolver_, clock_, text);
+  EXPECT_EQ(r.result, ChainResult::Fail);
+  EXPECT_EQ(r.reason, "ARC-Message-Signature i=1: signature did not verify");
+}
+
+TEST_F(ArcValidator, OldestPassAfterAnIntermediaryChange) {
+  // Hop 2 validates, then tags the subject as a mailing list does, then seals: AMS 1 no longer
+  // validates but the chain passes; oldest-pass is 2 (RFC 8617 §5.2 step 5).
+  std::string text = sealed(1);
+  ArcResult incoming = validate(resolver_, clock_, text);
+  ASSERT_EQ(incoming.result, ChainResult::Pass);
+  text.replace(text.find("Subject: "), 9, "Subject: [list] ");
+  SplitMessage m = split_message(text);
+  SealerOptions options;
+  options.keys.push_back(hop(2));
+  auto sealer = Sealer::create(options, clock_);
+  ASSERT_TRUE(sealer);
+  feed(*sealer, m);
+  SealInput input;
+  input.validation = &incoming;
+  input.authentication_results = "mx.example.net; arc=pass";
+  auto set = sealer->finish(input);
+  ASSERT_TRUE(set) << set.error().message;
+  m.headers.insert(m.headers.begin(), set->begin(), set->end());
+  text = seal_hop(resolver_, clock_, join_message(m.headers, m.body), hop(3));
+  const ArcResult r = validate(resolver_, clock_, text);
+  EXPECT_EQ(r.result, ChainResult::Pass) << r.reason;
+  EXPECT_EQ(r.instances, 3u);
+  EXPECT_EQ(r.oldest_pass, 2u);
+  EXPECT_EQ(r.sets[0].ams_valid, false);
+  EXPECT_EQ(r.sets[1].ams_valid, true);
+}
+
+TEST_F(ArcValidator, AlteredSealedFieldFailsTheSeal) {
+  std::string text = sealed(2);
+  // The i=1 AAR is signed only by the seals.
+  const std::size_t at = text.find("ARC-Authentication-Results: i=1; mx.example.net; arc=none");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(text.find("arc=none", at), 8, "arc=pass");
+  const ArcResult r = validate(resolver_, clock_, text);
+  EXPECT_EQ(r.result, ChainResult::Fail);
+  EXPECT_EQ(r.reason, "ARC-Seal i=2: signature did not verify");
+}
+
+TEST_F(ArcValidator, DnsTemporaryFailureIsTempError) {
+  const std::string text = sealed(2);
+  resolver_.set_status("rsa._domainkey.lists.example.com", dns::Status::Timeout);
+  ArcResult r = validate(resolver_, clock_, text);
+  EXPECT_EQ(r.result, ChainResult::TempError);
+  EXPECT_EQ(r.reason, "ARC-Seal i=1: DNS timeout looking up key rsa._domainkey.lists.example.com");
+  EXPECT_EQ(to_string(r.result), "temperror");
+  resolver_.set_status("rsa._domainkey.lists.example.com", dns::Status::ServFail);
+  EXPECT_EQ(validate(resolver_, clock_, text).result, ChainResult::TempError);
+  // A definite failure wins over a temporary one.
+  std::string changed = text;
+  changed.replace(changed.find("a few lines"), 11, "a few LINES");
+  r = validate(resolver_, clock_, changed);
+  EXPECT_EQ(r.result, ChainResult::Fail);
+}
+
+TEST_F(ArcValidator, MissingKeyFails) {
+  const std::string text = sealed(2);
+  resolver_.set_status("ed._domainkey.forward.example.net", dns::Status::NxDomain);
+  const ArcResult r = validate(resolver_, clock_, text);
+  EXPECT_EQ(r.result, ChainResult::Fail);
+  EXPECT_EQ(r.reason, "ARC-Message-Signature i=2: key record not found");
+}
+
+TEST_F(ArcValidator, KeysBelowTheMinimumSizeFail) {
+  Limits limits;
+  limits.min_rsa_bits = 4096;
+  const ArcResult r = validate(resolver_, clock_, sealed(1), 0, limits);
+  EXPECT_EQ(r.result, ChainResult::Fail);
+  EXPECT_EQ(r.reason, "ARC-Message-Signature i=1: key too small: 2048 bits");
+}
+
+TEST_F(ArcValidator, TooManyHeaderFieldsFail) {
+  Limits limits;
+  limits.max_header_count = 5;
+  const ArcResult r = validate(resolver_, clock_, sealed(1), 0, limits);
+  EXPECT_EQ(r.result, ChainResult::Fail);
+  EXPECT_EQ(r.reason, "too many header fields to validate the chain");
+}
+
+TEST_F(ArcValidator, InstanceLimitComesFromLimits) {
+  Limits limits;
+  limits.max_arc_instances = 2;
+  const ArcResult r = validate(resolver_, clock_, sealed(3), 0, limits);
+  EXPECT_EQ(r.result, ChainResult::Fail);
+  EXPECT_EQ(r.reason, "more than 2 ARC sets");
+}
+
+TEST_F(ArcValidator, FailedChainIsMarkedAndNotExtended) {
+  std::string text = sealed(1);
+  text.replace(text.find("a few lines"), 11, "a few LINES");
+  ArcResult incoming;
+  text = seal_hop(resolver_, clock_, text, hop(2), "mx.example.net", &incoming);
+  EXPECT_EQ(incoming.result, ChainResult::Fail);
+  ASSERT_NE(text.find("cv=fail"), std::string::npos);
+  const ArcResult r = validate(resolver_, clock_, text);
+  EXPECT_EQ(r.result, ChainResult::Fail);
+  EXPECT_EQ(r.reason, "the newest ARC-Seal (i=2) says cv=fail");
+  EXPECT_EQ(r.instances, 2u);
+  EXPECT_EQ(seal_hop(resolver_, clock_, text, hop(3)), text);  // no set added
+}
+
+TEST_F(ArcValidator, KeyCacheAvoidsQueries) {
+  const std::string text = sealed(3);
+  dkim::KeyCache cache;
+  ValidatorOptions options;
+  options.key_cache = &cache;
+  resolver_.queries = 0;
+  EXPECT_EQ(validate(resolver_, clock_, text, 0, {}, options).result, ChainResult::Pass);
+  const int first = resolver_.queries;
+  EXPECT_EQ(first, 3);
+  EXPECT_EQ(validate(resolver_, clock_, text, 0, {}, options).result, ChainResult::Pass);
+  EXPECT_EQ(resolver_.queries, first);
+}
+
+TEST_F(ArcValidator, SharedBodyHashes) {
+  const SplitMessage m = split_message(sealed(2));
+  dkim::BodyHashSet shared;
+  ValidatorOptions options;
+  options.shared_body_hashes = &shared;
+  Validator validator(resolver_, clock_, {}, options);
+  for (const auto& h : m.headers) validator.header(h);
+  validator.end_of_headers();
+  EXPECT_EQ(shared.size(), 1u);  // both AMSs hash relaxed/sha256: one entry
+  validator.body("ignored: the owner feeds the shared set");
+  for (std::size_t i = 0; i < m.body.size(); i += 5)
+    shared.update(std::string_view(m.body).substr(i, 5));
+  shared.finish();
+  const ArcResult r = validator.finish();
+  EXPECT_EQ(r.result, ChainResult::Pass) << r.reason;
+}
+
+TEST_F(ArcValidator, Ed25519CanBeRefused) {
+  ValidatorOptions options;
+  options.allow_ed25519 = false;
+  const ArcResult r = validate(resolver_, clock_, sealed(2), 0, {}, options);
+  EXPECT_EQ(r.result, ChainResult::Fail);
+  EXPECT_NE(r.reason.find("ed25519-sha256, not accepted"), std::string::npos) << r.reason;
+}
+
+TEST_F(ArcValidator, GarbageNeverThrows) {
+  const std::vector<std::string> values = {"",
+                                           ";;;",
+                                           "i=",
+                                           "i=1; a=; b=; bh=; cv=; h=",
+                                           std::string(5000, 'i'),
+                                           "i=1; b=\x01\xff",
+                                           " i=1;\r\n\t"};
+  for (const std::string& v : values) {
+    for (std::string_view name :
+         {"ARC-Seal", "ARC-Message-Signature", "ARC-Authentication-Results"}) {
+      Validator validator(resolver_, clock_);
+      validator.header(name, v);
+      validator.header("From", " a@example.org");
+      validator.end_of_headers();
+      validator.body("x\r\n");
+      const ArcResult r = validator.finish();
+      EXPECT_EQ(r.result, ChainResult::Fail) << name << ": " << v;
+      EXPECT_FALSE(r.reason.empty());
+    }
+  }
+}
+
+}  // namespace
+}  // namespace auth::arc::testing
+
+namespace auth::arc::testing {
+namespace {
+
+// testdata/arc/chain3-20k.eml (sealed by `mailauth seal`, see testdata/arc/README.md) through
+// the real ZoneResolver and the message parser.
+class Collect final : public message::MessageHandler {
+ public:
+  explicit Collect(Validator& v) : validator_(v) {}
+  void header(const message::HeaderField& field) override { validator_.header(field); }
+  void end_of_headers() override { validator_.end_of_headers(); }
+  void body(std::string_view chunk) override { validator_.body(chunk); }
+  void end_of_message() override {}
+
+ private:
+  Validator& validator_;
+};
+
+TEST(ArcTestdata, ThreeSetChainFromZoneFile) {
+  auto zone = dns::ZoneResolver::from_file(std::string(MAILAUTH_TESTDATA) + "/arc/arc.zone");
+  ASSERT_TRUE(zone) << zone.error().message;
+  const auto clock = FixedClock::at_unix(1795860200);
+  Validator validator(**zone, clock);
+  Collect handler(validator);
+  ASSERT_TRUE(message::read_eml(std::string(MAILAUTH_TESTDATA) + "/arc/chain3-20k.eml", handler));
+  const ArcResult r = validator.finish();
+  EXPECT_EQ(r.result, ChainResult::Pass) << r.reason;
+  EXPECT_EQ(r.instances, 3u);
+  EXPECT_EQ(r.oldest_pass, 0u);
+  EXPECT_EQ(
+      r.sealing_domains(),
+      (std::vector<std::string>{"lists.example.org", "forward.example.net", "mx.example.com"}));
+  EXPECT_EQ(to_json(r), R"({"result":"pass","instances":3,"oldest_pass":0,"reason":""})");
+}
+
+}  // namespace
+}  // namespace auth::arc::testing
