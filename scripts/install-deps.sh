@@ -10,7 +10,7 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev publicsuffix
   # interop and integration peers
-  python3-dkim libmail-dkim-perl postfix swaks
+  python3-dkim python3-authres libmail-dkim-perl postfix swaks
 )
 
 missing=()

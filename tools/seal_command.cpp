@@ -1,0 +1,266 @@
+// mailauth seal: validate a message's ARC chain (RFC 8617 §5.2), check what this hop checks
+// (DKIM, and SPF when the SMTP client is given), and write the message with a new ARC set
+// (§5.1) on top to standard output.
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <auth/arc.hpp>
+#include <auth/authres.hpp>
+#include <auth/clock.hpp>
+#include <auth/crypto.hpp>
+#include <auth/dkim.hpp>
+#include <auth/dns.hpp>
+#include <auth/message.hpp>
+#include <auth/spf.hpp>
+
+#include "arc_json.hpp"
+#include "options.hpp"
+#include "subcommand.hpp"
+
+namespace mailauth::cli {
+namespace {
+
+// Feeds one message to the ARC validator, the DKIM verifier and the sealer at once.
+class SealHandler final : public auth::message::MessageHandler {
+ public:
+  SealHandler(auth::arc::Validator& validator, auth::dkim::Verifier& verifier,
+              auth::arc::Sealer& sealer)
+      : validator_(validator), verifier_(verifier), sealer_(sealer) {}
+  void header(const auth::message::HeaderField& field) override {
+    validator_.header(field);
+    verifier_.header(field);
+    sealer_.header(field);
+  }
+  void end_of_headers() override {
+    validator_.end_of_headers();
+    verifier_.end_of_headers();
+    sealer_.end_of_headers();
+  }
+  void body(std::string_view chunk) override {
+    validator_.body(chunk);
+    verifier_.body(chunk);
+    sealer_.body(chunk);
+  }
+  void end_of_message() override {}
+
+ private:
+  auth::arc::Validator& validator_;
+  auth::dkim::Verifier& verifier_;
+  auth::arc::Sealer& sealer_;
+};
+
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, separator);)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+auth::authres::MethodResult dkim_method(const auth::dkim::DkimResult& r) {
+  auth::authres::MethodResult m;
+  m.method = "dkim";
+  m.result = std::string(auth::dkim::to_string(r.result));
+  m.reason = r.reason;
+  if (!r.domain.empty()) m.properties.push_back({"header", "d", r.domain, {}});
+  if (!r.selector.empty()) m.properties.push_back({"header", "s", r.selector, {}});
+  // RFC 6008: the first 8 characters of b= tell signatures of one domain apart.
+  if (!r.header_b.empty()) m.properties.push_back({"header", "b", r.header_b.substr(0, 8), {}});
+  return m;
+}
+
+auth::authres::MethodResult arc_method(const auth::arc::ArcResult& r) {
+  auth::authres::MethodResult m;
+  m.method = "arc";
+  m.result = std::string(auth::arc::to_string(r.result));
+  m.reason = r.reason;
+  // RFC 8617 §10.2 registers header.oldest-pass for the arc method.
+  if (r.result == auth::arc::ChainResult::Pass && r.oldest_pass > 0)
+    m.properties.push_back({"header", "oldest-pass", std::to_string(r.oldest_pass), {}});
+  return m;
+}
+
+std::string trimmed(std::string text) {
+  const std::size_t start = text.find_first_not_of(' ');
+  return start == std::string::npos ? std::string() : text.substr(start);
+}
+
+int run_seal(const std::vector<std::string>& args) {
+  std::string domain, selector, key_file, authserv_id, algorithm, headers, ip_text, helo;
+  std::optional<std::string> mail_from;
+  std::optional<std::int64_t> now;
+  CommonOptions common;
+  CommandLine cl{"seal",
+                 "--domain D --selector S --key FILE --authserv-id ID [--ip IP --helo H "
+                 "--mail-from M] [options] [FILE | -]",
+                 "Validate the message's ARC chain (standard input when no FILE is given), verify\n"
+                 "its DKIM signatures and, with --ip, SPF; then write the message with a new ARC\n"
+                 "set (ARC-Seal, ARC-Message-Signature, ARC-Authentication-Results carrying these\n"
+                 "results under --authserv-id) on top to standard output. A chain whose newest\n"
+                 "set already says cv=fail is not extended: the message is written unchanged.\n"
+                 "With --json, one JSON object describing the new set is written instead.\n"
+                 "Exits 3 when a temporary DNS failure prevented validating the chain."};
+  cl.options.add_options()                                                                //
+      ("domain", po::value(&domain)->required()->value_name("D"), "sealing domain (d=)")  //
+      ("selector", po::value(&selector)->required()->value_name("S"), "selector (s=)")    //
+      ("key", po::value(&key_file)->required()->value_name("FILE"),
+       "private key (PEM; RSA or Ed25519)")  //
+      ("authserv-id", po::value(&authserv_id)->required()->value_name("ID"),
+       "this ADMD's authserv-id for the ARC-Authentication-Results")  //
+      ("algorithm", po::value(&algorithm)->value_name("A"),
+       "rsa-sha256 or ed25519-sha256 (default: by key type)")  //
+      ("headers", po::value(&headers)->value_name("LIST"),
+       "colon-separated fields for the ARC-Message-Signature (default: the DKIM signer's list)")  //
+      ("ip", po::value(&ip_text)->value_name("IP"), "SMTP client address, to check SPF")          //
+      ("helo", po::value(&helo)->value_name("NAME"), "HELO/EHLO name")                            //
+      ("mail-from", po::value<std::string>()->value_name("ADDR"), "envelope sender (MAIL FROM)")  //
+      ("now", po::value<std::int64_t>()->value_name("UNIX_TIME"), "seal as if the time were this");
+  add_common_options(cl, common);
+  cl.add_positional("file", 1, "message file (- for standard input)");
+  auto vm = parse_options(cl, args);
+  if (!vm) return vm.error();
+  if (vm->count("mail-from") != 0) mail_from = (*vm)["mail-from"].as<std::string>();
+  if (vm->count("now") != 0) now = (*vm)["now"].as<std::int64_t>();
+  std::string file = "-";
+  if (vm->count("file") != 0) file = (*vm)["file"].as<std::vector<std::string>>().front();
+  std::optional<auth::IpAddress> ip;
+  if (!ip_text.empty()) {
+    auto parsed = auth::IpAddress::parse(ip_text);
+    if (!parsed) return usage_error(cl.name, "--ip: " + parsed.error().message);
+    ip = *parsed;
+  } else if (mail_from || !helo.empty()) {
+    return usage_error(cl.name, "--helo and --mail-from need --ip");
+  }
+
+  auto loaded = auth::crypto::PrivateKey::from_file(key_file);
+  if (!loaded) return usage_error(cl.name, loaded.error().message);
+  auth::arc::SealerOptions options;
+  auth::arc::SealingKey key{
+      domain, selector, std::make_shared<const auth::crypto::PrivateKey>(std::move(*loaded)), {}};
+  if (!algorithm.empty()) {
+    key.algorithm = auth::dkim::parse_algorithm(algorithm);
+    if (!key.algorithm) return usage_error(cl.name, "--algorithm: unknown algorithm " + algorithm);
+  }
+  options.keys.push_back(std::move(key));
+  if (!headers.empty()) options.headers = split(headers, ':');
+
+  std::unique_ptr<auth::Clock> clock;
+  if (now)
+    clock = std::make_unique<auth::FixedClock>(auth::FixedClock::at_unix(*now));
+  else
+    clock = std::make_unique<auth::SystemClock>();
+  auto sealer = auth::arc::Sealer::create(options, *clock);
+  if (!sealer) return usage_error(cl.name, sealer.error().message);
+
+  std::unique_ptr<auth::dns::Resolver> resolver;
+  if (!common.dns_zone.empty()) {
+    auto zone = auth::dns::ZoneResolver::from_file(common.dns_zone);
+    if (!zone) return usage_error(cl.name, "--dns-zone: " + zone.error().message);
+    resolver = std::move(*zone);
+  } else {
+    auto ldns = auth::dns::LdnsResolver::create();
+    if (!ldns) return usage_error(cl.name, "DNS resolver: " + ldns.error().message);
+    resolver = std::move(*ldns);
+  }
+
+  std::string message;
+  if (file == "-") {
+    message.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      std::cerr << "mailauth seal: cannot read " << file << '\n';
+      return exit_usage;
+    }
+    message.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const auth::Limits limits;
+  // The chain's AMSs and DKIM signatures share body hashes: one pass per distinct key.
+  auth::dkim::BodyHashSet body_hashes;
+  auth::dkim::KeyCache key_cache;
+  auth::arc::Validator validator(*resolver, *clock, limits,
+                                 {.key_cache = &key_cache, .shared_body_hashes = &body_hashes});
+  auth::dkim::VerifyOptions verify_options;
+  verify_options.key_cache = &key_cache;
+  verify_options.shared_body_hashes = &body_hashes;
+  auth::dkim::Verifier verifier(*resolver, *clock, limits, verify_options);
+  SealHandler handler(validator, verifier, *sealer);
+  auth::message::MessageParser parser(handler, limits);
+  auto fed = parser.feed(message);
+  if (fed) fed = parser.finish();
+  if (!fed) {
+    std::cerr << "mailauth seal: " << (file == "-" ? "standard input" : file) << ": "
+              << fed.error().message << '\n';
+    return exit_usage;
+  }
+  const auth::arc::ArcResult chain = validator.finish();
+  if (chain.result == auth::arc::ChainResult::TempError) {
+    std::cerr << "mailauth seal: cannot validate the ARC chain now: " << chain.reason << '\n';
+    return exit_temporary;
+  }
+
+  auth::authres::AuthenticationResults results;
+  results.authserv_id = authserv_id;
+  results.results.push_back(arc_method(chain));
+  if (ip) {
+    const auth::spf::Checker checker(*resolver, limits, *clock);
+    const auth::spf::SpfResult spf =
+        mail_from ? checker.check_mail_from(*ip, *mail_from, helo) : checker.check_helo(*ip, helo);
+    results.results.push_back(auth::spf::to_method_result(spf));
+  }
+  for (const auto& r : verifier.finish()) results.results.push_back(dkim_method(r));
+  const std::string payload = trimmed(auth::authres::format_unfolded(results));
+
+  auth::arc::SealInput input;
+  input.validation = &chain;
+  input.authentication_results = payload;
+  auto set = sealer->finish(input);
+  if (!set) {
+    std::cerr << "mailauth seal: " << set.error().message << '\n';
+    return set.error().code == auth::ErrorCode::DnsTemporary ? exit_temporary : exit_fail;
+  }
+  if (set->empty())
+    std::cerr << "mailauth seal: not sealed: "
+              << (chain.reason.empty() ? "the chain cannot be extended" : chain.reason) << '\n';
+
+  if (common.json) {
+    nlohmann::ordered_json fields = nlohmann::ordered_json::array();
+    for (const auto& field : *set)
+      fields.push_back({{"name", field.name}, {"value", field.raw_value}});
+    const nlohmann::ordered_json out = {{"file", file},
+                                        {"arc", arc_json(chain)},
+                                        {"authentication_results", payload},
+                                        {"sealed", !set->empty()},
+                                        {"fields", fields}};
+    std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    return exit_ok;
+  }
+  // Keep the input's line-ending convention.
+  const std::size_t first_lf = message.find('\n');
+  const bool crlf = first_lf != std::string::npos && first_lf > 0 && message[first_lf - 1] == '\r';
+  for (const auto& field : *set) {
+    std::string text = field.name + ":" + field.raw_value + "\r\n";
+    if (!crlf) {
+      std::string lf;
+      for (char c : text)
+        if (c != '\r') lf.push_back(c);
+      text = lf;
+    }
+    std::cout << text;
+  }
+  std::cout << message;
+  std::cout.flush();
+  return std::cout ? exit_ok : exit_usage;
+}
+
+const Registration registration{{"seal", "add an ARC set to a message (RFC 8617)", run_seal}};
+
+}  // namespace
+}  // namespace mailauth::cli

@@ -1,0 +1,184 @@
+// mailauth sign: add DKIM-Signature fields to a message (RFC 6376) and write it to stdout.
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <auth/clock.hpp>
+#include <auth/crypto.hpp>
+#include <auth/dkim.hpp>
+#include <auth/message.hpp>
+
+#include "options.hpp"
+#include "subcommand.hpp"
+
+namespace mailauth::cli {
+namespace {
+
+class SignHandler final : public auth::message::MessageHandler {
+ public:
+  explicit SignHandler(auth::dkim::Signer& signer) : signer_(signer) {}
+  void header(const auth::message::HeaderField& field) override { signer_.header(field); }
+  void end_of_headers() override { signer_.end_of_headers(); }
+  void body(std::string_view chunk) override { signer_.body(chunk); }
+  void end_of_message() override {}
+
+ private:
+  auth::dkim::Signer& signer_;
+};
+
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, separator);)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+int run_sign(const std::vector<std::string>& args) {
+  std::string domain, selector, key_file, algorithm, canonicalization = "relaxed/relaxed", headers;
+  std::string identity;
+  std::vector<std::string> signer_specs;
+  bool body_length = false, no_oversign = false;
+  std::optional<std::int64_t> expire, now;
+  CommandLine cl{"sign",
+                 "--domain D --selector S --key FILE [options] [FILE | -]\n"
+                 "       mailauth sign --signer D:S:KEYFILE [--signer ...] [options] [FILE | -]",
+                 "Sign a message (standard input when no FILE is given) and write it, with the\n"
+                 "new DKIM-Signature fields on top, to standard output. --signer may be repeated\n"
+                 "to add several signatures in one pass (for example RSA and Ed25519). The other\n"
+                 "options apply to every signature."};
+  cl.options.add_options()                                                                    //
+      ("domain", po::value(&domain)->value_name("D"), "signing domain (d=)")                  //
+      ("selector", po::value(&selector)->value_name("S"), "selector (s=)")                    //
+      ("key", po::value(&key_file)->value_name("FILE"), "private key (PEM; RSA or Ed25519)")  //
+      ("signer", po::value(&signer_specs)->value_name("D:S:KEYFILE"),
+       "a signature to add; may be repeated")  //
+      ("algorithm", po::value(&algorithm)->value_name("A"),
+       "rsa-sha256 or ed25519-sha256 (default: by key type)")  //
+      ("canonicalization", po::value(&canonicalization)->value_name("H/B"),
+       "c= value (default relaxed/relaxed)")  //
+      ("headers", po::value(&headers)->value_name("LIST"),
+       "colon-separated fields to sign (default: RFC 6376 5.4.1 list of present fields)")        //
+      ("no-oversign", po::bool_switch(&no_oversign), "do not sign From one extra time")          //
+      ("body-length", po::bool_switch(&body_length), "add l= (the signed body length)")          //
+      ("identity", po::value(&identity)->value_name("ADDR"), "agent or user identifier (i=)")    //
+      ("expire", po::value<std::int64_t>()->value_name("SECONDS"), "add x= this long after t=")  //
+      ("now", po::value<std::int64_t>()->value_name("UNIX_TIME"), "sign as if the time were this");
+  cl.add_positional("file", 1, "message file (- for standard input)");
+  auto vm = parse_options(cl, args);
+  if (!vm) return vm.error();
+  if (vm->count("expire") != 0) expire = (*vm)["expire"].as<std::int64_t>();
+  if (vm->count("now") != 0) now = (*vm)["now"].as<std::int64_t>();
+  std::string file = "-";
+  if (vm->count("file") != 0) file = (*vm)["file"].as<std::vector<std::string>>().front();
+
+  struct Spec {
+    std::string domain, selector, key_file;
+  };
+  std::vector<Spec> specs;
+  if (!domain.empty() || !selector.empty() || !key_file.empty()) {
+    if (domain.empty() || selector.empty() || key_file.empty())
+      return usage_error(cl.name, "--domain, --selector and --key go together");
+    specs.push_back({domain, selector, key_file});
+  }
+  for (const std::string& spec : signer_specs) {
+    const std::size_t a = spec.find(':');
+    const std::size_t b = a == std::string::npos ? a : spec.find(':', a + 1);
+    if (b == std::string::npos)
+      return usage_error(cl.name, "--signer wants DOMAIN:SELECTOR:KEYFILE");
+    specs.push_back({spec.substr(0, a), spec.substr(a + 1, b - a - 1), spec.substr(b + 1)});
+  }
+  if (specs.empty()) return usage_error(cl.name, "give --domain/--selector/--key or --signer");
+
+  auth::dkim::SignerOptions common;
+  auto pair = auth::dkim::parse_canonicalization(canonicalization);
+  if (!pair) return usage_error(cl.name, "--canonicalization: " + pair.error().message);
+  common.canonicalization = *pair;
+  if (!algorithm.empty()) {
+    common.algorithm = auth::dkim::parse_algorithm(algorithm);
+    if (!common.algorithm)
+      return usage_error(cl.name, "--algorithm: unknown algorithm " + algorithm);
+  }
+  if (!headers.empty()) common.headers = split(headers, ':');
+  if (no_oversign) common.oversign.clear();
+  common.body_length = body_length;
+  if (!identity.empty()) common.identity = identity;
+  if (expire) common.expire_after = std::chrono::seconds(*expire);
+
+  // Each key file is loaded once, even when several signatures use it.
+  std::map<std::string, std::shared_ptr<const auth::crypto::PrivateKey>> keys;
+  std::vector<auth::dkim::SignerOptions> options;
+  for (const Spec& spec : specs) {
+    auto& key = keys[spec.key_file];
+    if (!key) {
+      auto loaded = auth::crypto::PrivateKey::from_file(spec.key_file);
+      if (!loaded) return usage_error(cl.name, loaded.error().message);
+      key = std::make_shared<const auth::crypto::PrivateKey>(std::move(*loaded));
+    }
+    auth::dkim::SignerOptions o = common;
+    o.domain = spec.domain;
+    o.selector = spec.selector;
+    o.key = key;
+    options.push_back(std::move(o));
+  }
+  std::unique_ptr<auth::Clock> clock;
+  if (now)
+    clock = std::make_unique<auth::FixedClock>(auth::FixedClock::at_unix(*now));
+  else
+    clock = std::make_unique<auth::SystemClock>();
+  auto signer = auth::dkim::Signer::create(options, *clock);
+  if (!signer) return usage_error(cl.name, signer.error().message);
+
+  std::string message;
+  if (file == "-") {
+    message.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      std::cerr << "mailauth sign: cannot read " << file << '\n';
+      return exit_usage;
+    }
+    message.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  SignHandler handler(*signer);
+  auth::message::MessageParser parser(handler);
+  auto fed = parser.feed(message);
+  if (fed) fed = parser.finish();
+  if (!fed) {
+    std::cerr << "mailauth sign: " << (file == "-" ? "standard input" : file) << ": "
+              << fed.error().message << '\n';
+    return exit_usage;
+  }
+  auto fields = signer->finish();
+  if (!fields) {
+    std::cerr << "mailauth sign: " << fields.error().message << '\n';
+    return exit_fail;
+  }
+  // Keep the input's line-ending convention.
+  const std::size_t first_lf = message.find('\n');
+  const bool crlf = first_lf != std::string::npos && first_lf > 0 && message[first_lf - 1] == '\r';
+  for (const auto& field : *fields) {
+    std::string text = field.name + ":" + field.raw_value + "\r\n";
+    if (!crlf) {
+      std::string lf;
+      for (char c : text)
+        if (c != '\r') lf.push_back(c);
+      text = lf;
+    }
+    std::cout << text;
+  }
+  std::cout << message;
+  std::cout.flush();
+  return std::cout ? exit_ok : exit_usage;
+}
+
+const Registration registration{{"sign", "add DKIM signatures to a message (RFC 6376)", run_sign}};
+
+}  // namespace
+}  // namespace mailauth::cli
