@@ -1,4 +1,4 @@
-// ArcResult names and the JSON object of `mailauth verify --json`.
+// ArcResult names and sealing domains.
 #include <gtest/gtest.h>
 
 #include <auth/arc.hpp>
@@ -11,17 +11,6 @@ TEST(ArcResult, Names) {
   EXPECT_EQ(to_string(ChainResult::Pass), "pass");
   EXPECT_EQ(to_string(ChainResult::Fail), "fail");
   EXPECT_EQ(to_string(ChainResult::TempError), "temperror");
-}
-
-TEST(ArcResult, Json) {
-  ArcResult r;
-  EXPECT_EQ(to_json(r), R"({"result":"none","instances":0,"oldest_pass":0,"reason":""})");
-  r.result = ChainResult::Fail;
-  r.instances = 3;
-  r.oldest_pass = 2;
-  r.reason = "say \"no\"\\\n\x01";
-  EXPECT_EQ(to_json(r),
-            R"({"result":"fail","instances":3,"oldest_pass":2,"reason":"say \"no\"\\\n\u0001"})");
 }
 
 TEST(ArcResult, SealingDomains) {

@@ -94,3 +94,51 @@ TEST(BodyHashSet, SharesOneHashPerDistinctKey) {
             "2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=");
   EXPECT_EQ(set.result(d).digest, auth::crypto::hash(HashAlgorithm::Sha256, "Hi.\r\n"));
 }
+
+// Two feeders of one body (the DKIM verifier and the ARC validator of a message): each passes
+// the whole body with its offsets; every hash sees each byte once, whatever the splits.
+TEST(BodyHashSet, TwoFeedersHashEachByteOnce) {
+  const std::string_view body = rfc8463_body;
+  for (std::size_t chunk : {1, 2, 3, 7, 64, 0}) {
+    const std::size_t a_step = chunk == 0 ? body.size() : chunk;
+    const std::size_t b_step = a_step + 1;  // the other feeder splits differently
+    BodyHashSet set;
+    const std::size_t relaxed = set.add({Canonicalization::Relaxed, HashAlgorithm::Sha256, {}});
+    const std::size_t simple = set.add({Canonicalization::Simple, HashAlgorithm::Sha256, {}});
+    std::size_t a = 0, b = 0;
+    while (a < body.size() || b < body.size()) {
+      if (a < body.size()) {
+        set.update(a, body.substr(a, a_step));
+        a += std::min(a_step, body.size() - a);
+      }
+      if (b < body.size()) {
+        set.update(b, body.substr(b, b_step));
+        b += std::min(b_step, body.size() - b);
+      }
+    }
+    EXPECT_EQ(set.hashed_bytes(), 2 * body.size()) << chunk;
+    EXPECT_EQ(auth::crypto::base64_encode(set.finish(relaxed).digest.view()),
+              "2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=")
+        << chunk;
+    EXPECT_EQ(set.finish(simple).digest, auth::crypto::hash(HashAlgorithm::Sha256, body)) << chunk;
+  }
+}
+
+// A hash added after the body began waits for bytes from the start instead of hashing a suffix.
+TEST(BodyHashSet, LateHashSkipsGapsUntilItsFeederCatchesUp) {
+  const std::string_view body = rfc8463_body;
+  BodyHashSet set;
+  const std::size_t simple = set.add({Canonicalization::Simple, HashAlgorithm::Sha256, {}});
+  set.update(0, body.substr(0, 10));
+  const std::size_t relaxed = set.add({Canonicalization::Relaxed, HashAlgorithm::Sha256, {}});
+  set.update(10, body.substr(10));  // the new hash lacks bytes 0..9: skipped
+  EXPECT_EQ(set.hashed_bytes(), body.size());
+  set.update(0, body);  // the late feeder: only the new hash takes it
+  EXPECT_EQ(set.hashed_bytes(), 2 * body.size());
+  EXPECT_EQ(set.finish(simple).digest, auth::crypto::hash(HashAlgorithm::Sha256, body));
+  EXPECT_EQ(auth::crypto::base64_encode(set.finish(relaxed).digest.view()),
+            "2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=");
+  // A finished hash ignores further bytes; finish() is idempotent.
+  set.update(0, "more\r\n");
+  EXPECT_EQ(set.finish(simple).digest, auth::crypto::hash(HashAlgorithm::Sha256, body));
+}

@@ -38,6 +38,9 @@ def main():
     check("one JSON line per file", len(lines) == 2, out)
     obj = json.loads(lines[0])
     check("file field", obj.get("file") == eml, out)
+    check("top-level fields", list(obj.keys()) == ["file", "dkim", "arc"], out)
+    check("no ARC chain", obj.get("arc") == {"result": "none", "instances": 0, "oldest_pass": 0,
+                                             "reason": ""}, out)
     check("dkim entries", [d["selector"] for d in obj["dkim"]] == ["brisbane", "test"], out)
     want_fields = ["domain", "selector", "algorithm", "result", "reason", "key_bits", "auid"]
     check("dkim fields", all(list(d.keys()) == want_fields for d in obj["dkim"]), out)

@@ -52,16 +52,12 @@ struct ArcResult {
   std::vector<std::string> sealing_domains() const;
 };
 
-// The "arc" object of `mailauth verify --json`: {"result","instances","oldest_pass","reason"}.
-std::string to_json(const ArcResult& result);
-
 struct ValidatorOptions {
   dkim::KeyCache* key_cache = nullptr;  // parsed keys reused across messages (not owned)
   bool allow_ed25519 = true;            // a=ed25519-sha256 in ARC sets (RFC 8463 via RFC 6376)
-  // Body hashes shared with the DKIM verifier of the same message (not owned). When set, the
-  // Validator only registers its keys in it at end_of_headers() and reads them in finish(); the
-  // owner feeds the body to the set and finishes it before calling finish(). body() is then a
-  // no-op.
+  // Body hashes shared with the DKIM verifier of the same message (not owned; see
+  // dkim::BodyHashSet). Feed both the same events as usual: the body is hashed once per
+  // distinct (canonicalization, hash algorithm, l=) across the two.
   dkim::BodyHashSet* shared_body_hashes = nullptr;
 };
 

@@ -163,21 +163,43 @@ class BodyHasher {
 };
 
 // The body hashes a set of signatures need, each computed once (DESIGN.md: once per distinct
-// canonicalization, hash algorithm and l=).
+// canonicalization, hash algorithm and l=). One set may be shared by the DKIM verifier and the
+// ARC validator of one message (VerifyOptions / arc::ValidatorOptions::shared_body_hashes): each
+// of them registers its keys at end of headers and feeds every body chunk with its offset in
+// the body; a hash takes only the bytes it has not seen yet, so the body fed through both costs
+// one pass per key, and no interleaving of their events makes a hash skip or repeat a byte.
 class BodyHashSet {
  public:
   // Returns the index of the hash for `key`, adding it when new. `variants` asks for the
-  // diagnosis digests (sticky: once asked, kept).
+  // diagnosis digests (kept only when that hash has not consumed any body byte yet).
   std::size_t add(const BodyHashKey& key, bool variants = false);
-  void update(std::string_view chunk);
+  // Feeds the body bytes [offset, offset + chunk.size()). A hash that has already consumed
+  // them skips them; one that lacks the bytes before `offset` (registered late, by a feeder
+  // that has not reached this point yet) waits for its own feeder.
+  void update(std::uint64_t offset, std::string_view chunk);
+  // One feeder: the bytes follow the last ones fed.
+  void update(std::string_view chunk) { update(fed_, chunk); }
+  // Finishes the hash at `index` (once; later calls return the same result). The caller must
+  // have fed the whole body.
+  const BodyHash& finish(std::size_t index);
+  // Finishes every hash.
   void finish();
-  const BodyHash& result(std::size_t index) const { return results_.at(index); }
-  std::size_t size() const { return hashers_.size(); }
+  // The result of a finished hash (asking for an unfinished one is a programming error).
+  const BodyHash& result(std::size_t index) const { return entries_.at(index).result.value(); }
+  std::size_t size() const { return entries_.size(); }
+  // Body bytes run through canonicalization and hashing, summed over the hashes: the work
+  // done (a body of B bytes with k distinct keys costs k * B, however many feeders).
+  std::uint64_t hashed_bytes() const { return hashed_bytes_; }
 
  private:
-  std::vector<BodyHasher> hashers_;
-  std::vector<BodyHash> results_;
-  bool finished_ = false;
+  struct Entry {
+    BodyHasher hasher;
+    std::uint64_t consumed = 0;  // body bytes this hash has taken
+    std::optional<BodyHash> result;
+  };
+  std::vector<Entry> entries_;
+  std::uint64_t fed_ = 0;  // the end of the furthest chunk fed
+  std::uint64_t hashed_bytes_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -275,6 +297,9 @@ struct VerifyOptions {
   bool allow_rsa_sha1 = false;         // RFC 8301: rsa-sha1 is not valid (result policy)
   bool diagnose_body_mismatch = true;  // hash alternatives to explain a body hash mismatch
   KeyCache* key_cache = nullptr;       // parsed keys reused across messages (not owned)
+  // Body hashes shared with the ARC validator of the same message (not owned; see
+  // BodyHashSet). Feed both the same events as usual: the body is hashed once per distinct key.
+  BodyHashSet* shared_body_hashes = nullptr;
 };
 
 // Push-based verifier for every DKIM-Signature of one message. Feed the events in order; key

@@ -22,12 +22,10 @@ struct Validator::Impl {
   bool headers_done = false;
   detail::Chain chain;
   dkim::BodyHashSet own_bodies;
-  std::vector<std::size_t> body_index;  // per set
+  dkim::BodyHashSet* bodies = &own_bodies;  // or the shared set
+  std::uint64_t body_offset = 0;            // body bytes received
+  std::vector<std::size_t> body_index;      // per set
   std::optional<detail::KeySource> keys;
-
-  dkim::BodyHashSet& bodies() {
-    return options.shared_body_hashes != nullptr ? *options.shared_body_hashes : own_bodies;
-  }
 };
 
 Validator::Validator(dns::Resolver& resolver, const Clock& clock, const Limits& limits,
@@ -37,6 +35,7 @@ Validator::Validator(dns::Resolver& resolver, const Clock& clock, const Limits& 
   impl_->clock = &clock;
   impl_->limits = limits;
   impl_->options = options;
+  if (options.shared_body_hashes != nullptr) impl_->bodies = options.shared_body_hashes;
   impl_->keys.emplace(resolver, options.key_cache);
 }
 
@@ -66,7 +65,7 @@ void Validator::end_of_headers() {
   if (!m.chain.failure.empty() || m.chain.sets.empty() || m.header_overflow) return;
   const TimePoint now = m.clock->now();
   for (const detail::ArcSet& set : m.chain.sets) {
-    m.body_index.push_back(m.bodies().add(detail::body_hash_key(set.ams)));
+    m.body_index.push_back(m.bodies->add(detail::body_hash_key(set.ams)));
     m.keys->prefetch(set.seal.key_name(), now);
   }
   // The newest AMS decides the chain; older ones only feed oldest-pass.
@@ -75,14 +74,17 @@ void Validator::end_of_headers() {
 }
 
 void Validator::body(std::string_view chunk) {
-  if (!impl_->headers_done) end_of_headers();
-  if (impl_->options.shared_body_hashes == nullptr) impl_->own_bodies.update(chunk);
+  Impl& m = *impl_;
+  if (!m.headers_done) end_of_headers();
+  m.bodies->update(m.body_offset, chunk);
+  m.body_offset += chunk.size();
 }
 
 ArcResult Validator::finish() {
   Impl& m = *impl_;
   if (!m.headers_done) end_of_headers();
-  if (m.options.shared_body_hashes == nullptr) m.own_bodies.finish();
+  // Only this validator's hashes: a shared set may hold some that another feeder still feeds.
+  for (const std::size_t index : m.body_index) m.bodies->finish(index);
   ArcResult result;
   const detail::Chain& chain = m.chain;
   if (!chain.present) return result;
@@ -111,8 +113,8 @@ ArcResult Validator::finish() {
   const TimePoint now = m.clock->now();
   auto check_ams = [&](unsigned instance) {
     const Check check =
-        detail::verify_ams(chain, instance, m.headers,
-                           m.bodies().result(m.body_index[instance - 1]), *m.keys, m.limits, now);
+        detail::verify_ams(chain, instance, m.headers, m.bodies->result(m.body_index[instance - 1]),
+                           *m.keys, m.limits, now);
     result.sets[instance - 1].ams_valid = check.pass();
     return check;
   };

@@ -2,6 +2,8 @@
 // (canonicalization, hash algorithm, l=) among all signatures of a message.
 #include <auth/dkim.hpp>
 
+#include <algorithm>
+
 namespace auth::dkim {
 namespace {
 // With variants, up to twice this many canonical bytes wait before being hashed, so that the
@@ -81,26 +83,39 @@ BodyHash BodyHasher::finish() {
 }
 
 std::size_t BodyHashSet::add(const BodyHashKey& key, bool variants) {
-  for (std::size_t i = 0; i < hashers_.size(); ++i) {
-    if (hashers_[i].key() == key) {
-      // Variants are only asked for before any body byte arrived (at end of headers).
-      if (variants) hashers_[i] = BodyHasher(key, true);
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    Entry& entry = entries_[i];
+    if (entry.hasher.key() == key) {
+      // Variants need the whole body from its start: only a hash that has not begun can switch.
+      if (variants && entry.consumed == 0 && !entry.result) entry.hasher = BodyHasher(key, true);
       return i;
     }
   }
-  hashers_.emplace_back(key, variants);
-  return hashers_.size() - 1;
+  entries_.push_back(Entry{BodyHasher(key, variants), 0, std::nullopt});
+  return entries_.size() - 1;
 }
 
-void BodyHashSet::update(std::string_view chunk) {
-  for (BodyHasher& hasher : hashers_) hasher.update(chunk);
+void BodyHashSet::update(std::uint64_t offset, std::string_view chunk) {
+  const std::uint64_t end = offset + chunk.size();
+  for (Entry& entry : entries_) {
+    // Finished, already consumed, or a gap before this chunk: another feeder brings the bytes.
+    if (entry.result || entry.consumed >= end || entry.consumed < offset) continue;
+    const std::string_view unseen = chunk.substr(static_cast<std::size_t>(entry.consumed - offset));
+    entry.hasher.update(unseen);
+    entry.consumed = end;
+    hashed_bytes_ += unseen.size();
+  }
+  fed_ = std::max(fed_, end);
+}
+
+const BodyHash& BodyHashSet::finish(std::size_t index) {
+  Entry& entry = entries_.at(index);
+  if (!entry.result) entry.result = entry.hasher.finish();
+  return *entry.result;
 }
 
 void BodyHashSet::finish() {
-  if (finished_) return;
-  finished_ = true;
-  results_.reserve(hashers_.size());
-  for (BodyHasher& hasher : hashers_) results_.push_back(hasher.finish());
+  for (std::size_t i = 0; i < entries_.size(); ++i) finish(i);
 }
 
 }  // namespace auth::dkim

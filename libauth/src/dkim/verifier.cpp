@@ -53,7 +53,9 @@ struct Verifier::Impl {
   bool header_overflow = false;
   std::vector<std::size_t> signature_fields;
   std::vector<Candidate> candidates;
-  BodyHashSet bodies;
+  BodyHashSet own_bodies;
+  BodyHashSet* bodies = &own_bodies;  // or the shared set
+  std::uint64_t body_offset = 0;      // body bytes received
   bool headers_done = false;
   std::map<std::string, FetchedKey> lookups;  // by key name, for this message
   std::string kept_body;                      // raw body, while it fits in max_kept_body
@@ -72,6 +74,7 @@ Verifier::Verifier(dns::Resolver& resolver, const Clock& clock, const Limits& li
   impl_->clock = &clock;
   impl_->limits = limits;
   impl_->options = options;
+  if (options.shared_body_hashes != nullptr) impl_->bodies = options.shared_body_hashes;
 }
 
 Verifier::~Verifier() = default;
@@ -129,8 +132,8 @@ void Verifier::Impl::prepare(Candidate& candidate) {
   hash_signed_headers(hasher, sig.canonicalization.header, selected, field.name, field.raw_value,
                       sig.b_tag);
   candidate.header_digest = hasher.finish();
-  candidate.body = bodies.add(BodyHashKey{sig.canonicalization.body, hash, sig.length},
-                              options.diagnose_body_mismatch);
+  candidate.body = bodies->add(BodyHashKey{sig.canonicalization.body, hash, sig.length},
+                               options.diagnose_body_mismatch);
   candidate.signature = std::move(*parsed);
 }
 
@@ -169,7 +172,8 @@ void Verifier::end_of_headers() {
 void Verifier::body(std::string_view chunk) {
   Impl& m = *impl_;
   if (!m.headers_done) end_of_headers();
-  m.bodies.update(chunk);
+  m.bodies->update(m.body_offset, chunk);
+  m.body_offset += chunk.size();
   if (m.body_kept && m.options.diagnose_body_mismatch && !m.candidates.empty()) {
     if (m.kept_body.size() + chunk.size() > max_kept_body) {
       m.body_kept = false;
@@ -190,7 +194,7 @@ const FetchedKey& Verifier::Impl::lookup(const std::string& name) {
 // signer most often changes is the end of the body.
 std::string Verifier::Impl::diagnose(const Candidate& candidate) const {
   const Signature& sig = *candidate.signature;
-  const BodyHash& body = bodies.result(candidate.body);
+  const BodyHash& body = bodies->result(candidate.body);
   const std::string reason = "body hash mismatch";
   if (sig.length && *sig.length > body.canonical_length)
     return reason + "; the body is shorter than l= (" + std::to_string(body.canonical_length) +
@@ -302,7 +306,7 @@ void Verifier::Impl::check(Candidate& candidate) {
     result.reason = "key too small: " + std::to_string(result.key_bits) + " bits";
     return;
   }
-  const BodyHash& body = bodies.result(candidate.body);
+  const BodyHash& body = bodies->result(candidate.body);
   if (!same_bytes(body.digest, sig.bh)) {
     result.result = Result::Fail;
     result.reason = diagnose(candidate);
@@ -325,7 +329,9 @@ void Verifier::Impl::check(Candidate& candidate) {
 std::vector<DkimResult> Verifier::finish() {
   Impl& m = *impl_;
   if (!m.headers_done) end_of_headers();
-  m.bodies.finish();
+  // Only this verifier's hashes: a shared set may hold some that another feeder still feeds.
+  for (const Candidate& candidate : m.candidates)
+    if (candidate.body != npos) m.bodies->finish(candidate.body);
   std::vector<DkimResult> results;
   results.reserve(m.candidates.size());
   for (Candidate& candidate : m.candidates) {
