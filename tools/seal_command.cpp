@@ -1,13 +1,10 @@
 // mailauth seal: validate a message's ARC chain (RFC 8617 §5.2), check what this hop checks
 // (DKIM, and SPF when the SMTP client is given), and write the message with a new ARC set
 // (§5.1) on top to standard output.
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -21,6 +18,8 @@
 #include <auth/spf.hpp>
 
 #include "arc_json.hpp"
+#include "command_setup.hpp"
+#include "message_io.hpp"
 #include "options.hpp"
 #include "subcommand.hpp"
 
@@ -55,14 +54,6 @@ class SealHandler final : public auth::message::MessageHandler {
   auth::dkim::Verifier& verifier_;
   auth::arc::Sealer& sealer_;
 };
-
-std::vector<std::string> split(const std::string& text, char separator) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  for (std::string item; std::getline(in, item, separator);)
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
 
 auth::authres::MethodResult dkim_method(const auth::dkim::DkimResult& r) {
   auth::authres::MethodResult m;
@@ -149,38 +140,18 @@ int run_seal(const std::vector<std::string>& args) {
     if (!key.algorithm) return usage_error(cl.name, "--algorithm: unknown algorithm " + algorithm);
   }
   options.keys.push_back(std::move(key));
-  if (!headers.empty()) options.headers = split(headers, ':');
+  if (!headers.empty()) options.headers = split_list(headers, ':');
 
-  std::unique_ptr<auth::Clock> clock;
-  if (now)
-    clock = std::make_unique<auth::FixedClock>(auth::FixedClock::at_unix(*now));
-  else
-    clock = std::make_unique<auth::SystemClock>();
+  const std::unique_ptr<auth::Clock> clock = make_clock(now);
   auto sealer = auth::arc::Sealer::create(options, *clock);
   if (!sealer) return usage_error(cl.name, sealer.error().message);
 
-  std::unique_ptr<auth::dns::Resolver> resolver;
-  if (!common.dns_zone.empty()) {
-    auto zone = auth::dns::ZoneResolver::from_file(common.dns_zone);
-    if (!zone) return usage_error(cl.name, "--dns-zone: " + zone.error().message);
-    resolver = std::move(*zone);
-  } else {
-    auto ldns = auth::dns::LdnsResolver::create();
-    if (!ldns) return usage_error(cl.name, "DNS resolver: " + ldns.error().message);
-    resolver = std::move(*ldns);
-  }
+  auto made = make_resolver(cl, common);
+  if (!made) return made.error();
+  const std::unique_ptr<auth::dns::Resolver> resolver = std::move(*made);
 
-  std::string message;
-  if (file == "-") {
-    message.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  } else {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-      std::cerr << "mailauth seal: cannot read " << file << '\n';
-      return exit_usage;
-    }
-    message.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
+  const auto message = read_message(cl.name, file);
+  if (!message) return message.error();
   const auth::Limits limits;
   // The chain's AMSs and DKIM signatures share body hashes: one pass per distinct key.
   auth::dkim::BodyHashSet body_hashes;
@@ -192,14 +163,8 @@ int run_seal(const std::vector<std::string>& args) {
   verify_options.shared_body_hashes = &body_hashes;
   auth::dkim::Verifier verifier(*resolver, *clock, limits, verify_options);
   SealHandler handler(validator, verifier, *sealer);
-  auth::message::MessageParser parser(handler, limits);
-  auto fed = parser.feed(message);
-  if (fed) fed = parser.finish();
-  if (!fed) {
-    std::cerr << "mailauth seal: " << (file == "-" ? "standard input" : file) << ": "
-              << fed.error().message << '\n';
-    return exit_usage;
-  }
+  if (auto parsed = parse_message(cl.name, file, *message, handler, limits); !parsed)
+    return parsed.error();
   const auth::arc::ArcResult chain = validator.finish();
   if (chain.result == auth::arc::ChainResult::TempError) {
     std::cerr << "mailauth seal: cannot validate the ARC chain now: " << chain.reason << '\n';
@@ -242,22 +207,7 @@ int run_seal(const std::vector<std::string>& args) {
     std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     return exit_ok;
   }
-  // Keep the input's line-ending convention.
-  const std::size_t first_lf = message.find('\n');
-  const bool crlf = first_lf != std::string::npos && first_lf > 0 && message[first_lf - 1] == '\r';
-  for (const auto& field : *set) {
-    std::string text = field.name + ":" + field.raw_value + "\r\n";
-    if (!crlf) {
-      std::string lf;
-      for (char c : text)
-        if (c != '\r') lf.push_back(c);
-      text = lf;
-    }
-    std::cout << text;
-  }
-  std::cout << message;
-  std::cout.flush();
-  return std::cout ? exit_ok : exit_usage;
+  return write_with_fields(*set, *message);
 }
 
 const Registration registration{{"seal", "add an ARC set to a message (RFC 8617)", run_seal}};

@@ -1,11 +1,8 @@
 // mailauth sign: add DKIM-Signature fields to a message (RFC 6376) and write it to stdout.
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -14,6 +11,8 @@
 #include <auth/dkim.hpp>
 #include <auth/message.hpp>
 
+#include "command_setup.hpp"
+#include "message_io.hpp"
 #include "options.hpp"
 #include "subcommand.hpp"
 
@@ -31,14 +30,6 @@ class SignHandler final : public auth::message::MessageHandler {
  private:
   auth::dkim::Signer& signer_;
 };
-
-std::vector<std::string> split(const std::string& text, char separator) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  for (std::string item; std::getline(in, item, separator);)
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
 
 int run_sign(const std::vector<std::string>& args) {
   std::string domain, selector, key_file, algorithm, canonicalization = "relaxed/relaxed", headers;
@@ -105,7 +96,7 @@ int run_sign(const std::vector<std::string>& args) {
     if (!common.algorithm)
       return usage_error(cl.name, "--algorithm: unknown algorithm " + algorithm);
   }
-  if (!headers.empty()) common.headers = split(headers, ':');
+  if (!headers.empty()) common.headers = split_list(headers, ':');
   if (no_oversign) common.oversign.clear();
   common.body_length = body_length;
   if (!identity.empty()) common.identity = identity;
@@ -127,55 +118,20 @@ int run_sign(const std::vector<std::string>& args) {
     o.key = key;
     options.push_back(std::move(o));
   }
-  std::unique_ptr<auth::Clock> clock;
-  if (now)
-    clock = std::make_unique<auth::FixedClock>(auth::FixedClock::at_unix(*now));
-  else
-    clock = std::make_unique<auth::SystemClock>();
+  const std::unique_ptr<auth::Clock> clock = make_clock(now);
   auto signer = auth::dkim::Signer::create(options, *clock);
   if (!signer) return usage_error(cl.name, signer.error().message);
 
-  std::string message;
-  if (file == "-") {
-    message.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  } else {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-      std::cerr << "mailauth sign: cannot read " << file << '\n';
-      return exit_usage;
-    }
-    message.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
+  const auto message = read_message(cl.name, file);
+  if (!message) return message.error();
   SignHandler handler(*signer);
-  auth::message::MessageParser parser(handler);
-  auto fed = parser.feed(message);
-  if (fed) fed = parser.finish();
-  if (!fed) {
-    std::cerr << "mailauth sign: " << (file == "-" ? "standard input" : file) << ": "
-              << fed.error().message << '\n';
-    return exit_usage;
-  }
+  if (auto parsed = parse_message(cl.name, file, *message, handler); !parsed) return parsed.error();
   auto fields = signer->finish();
   if (!fields) {
     std::cerr << "mailauth sign: " << fields.error().message << '\n';
     return exit_fail;
   }
-  // Keep the input's line-ending convention.
-  const std::size_t first_lf = message.find('\n');
-  const bool crlf = first_lf != std::string::npos && first_lf > 0 && message[first_lf - 1] == '\r';
-  for (const auto& field : *fields) {
-    std::string text = field.name + ":" + field.raw_value + "\r\n";
-    if (!crlf) {
-      std::string lf;
-      for (char c : text)
-        if (c != '\r') lf.push_back(c);
-      text = lf;
-    }
-    std::cout << text;
-  }
-  std::cout << message;
-  std::cout.flush();
-  return std::cout ? exit_ok : exit_usage;
+  return write_with_fields(*fields, *message);
 }
 
 const Registration registration{{"sign", "add DKIM signatures to a message (RFC 6376)", run_sign}};

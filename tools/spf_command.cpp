@@ -9,6 +9,7 @@
 #include <auth/dns.hpp>
 #include <auth/spf.hpp>
 
+#include "command_setup.hpp"
 #include "options.hpp"
 #include "subcommand.hpp"
 
@@ -45,16 +46,9 @@ int run_spf(const std::vector<std::string>& args) {
   auto ip = auth::IpAddress::parse(ip_text);
   if (!ip) return usage_error(cl.name, "--ip: " + ip.error().message);
 
-  std::unique_ptr<auth::dns::Resolver> resolver;
-  if (!common.dns_zone.empty()) {
-    auto zone = auth::dns::ZoneResolver::from_file(common.dns_zone);
-    if (!zone) return usage_error(cl.name, "--dns-zone: " + zone.error().message);
-    resolver = std::move(*zone);
-  } else {
-    auto ldns = auth::dns::LdnsResolver::create();
-    if (!ldns) return usage_error(cl.name, "DNS resolver: " + ldns.error().message);
-    resolver = std::move(*ldns);
-  }
+  auto made = make_resolver(cl, common);
+  if (!made) return made.error();
+  const std::unique_ptr<auth::dns::Resolver> resolver = std::move(*made);
 
   auth::spf::CheckerOptions options;
   options.receiving_host = receiver;

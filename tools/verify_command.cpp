@@ -14,6 +14,7 @@
 #include <auth/message.hpp>
 
 #include "arc_json.hpp"
+#include "command_setup.hpp"
 #include "options.hpp"
 #include "subcommand.hpp"
 
@@ -101,21 +102,10 @@ int run_verify(const std::vector<std::string>& args) {
   if (vm->count("file") != 0) files = (*vm)["file"].as<std::vector<std::string>>();
   if (files.empty()) files.push_back("-");
 
-  std::unique_ptr<auth::dns::Resolver> upstream;
-  if (!common.dns_zone.empty()) {
-    auto zone = auth::dns::ZoneResolver::from_file(common.dns_zone);
-    if (!zone) return usage_error(cl.name, "--dns-zone: " + zone.error().message);
-    upstream = std::move(*zone);
-  } else {
-    auto ldns = auth::dns::LdnsResolver::create();
-    if (!ldns) return usage_error(cl.name, "DNS resolver: " + ldns.error().message);
-    upstream = std::move(*ldns);
-  }
-  std::unique_ptr<auth::Clock> clock;
-  if (now)
-    clock = std::make_unique<auth::FixedClock>(auth::FixedClock::at_unix(*now));
-  else
-    clock = std::make_unique<auth::SystemClock>();
+  auto made = make_resolver(cl, common);
+  if (!made) return made.error();
+  const std::unique_ptr<auth::dns::Resolver> upstream = std::move(*made);
+  const std::unique_ptr<auth::Clock> clock = make_clock(now);
   auth::dns::CachingResolver resolver(*upstream, *clock);
   auth::dkim::KeyCache key_cache;
   auth::dkim::VerifyOptions options;

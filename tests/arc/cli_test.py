@@ -8,26 +8,15 @@ DNS failures are made here from them.
 """
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
-problems = []
-checks = 0
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from cli_support import check, report, run  # noqa: E402
 
 ARC_FIELDS = ["result", "instances", "oldest_pass", "reason"]
 
-
-def run(args, data=None):
-    p = subprocess.run(args, input=data, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
-
-
-def check(what, ok, detail=""):
-    global checks
-    checks += 1
-    if not ok:
-        problems.append("%s %s" % (what, detail))
 
 
 def arc_of(out):
@@ -225,10 +214,7 @@ def main():
         code, out, err = run([mailauth, "verify", "--help"])
         check("verify --help mentions ARC", code == 0 and "ARC chain" in out, out + err)
 
-    for p in problems:
-        print("FAIL:", p)
-    print("%d checks, %d problems" % (checks, len(problems)))
-    return 1 if problems else 0
+    return report()
 
 
 if __name__ == "__main__":

@@ -30,6 +30,26 @@ TEST(ArcFields, Instance) {
   EXPECT_FALSE(parse_instance("99999999999999999999", 50));
 }
 
+TEST(ArcFields, TrimFwsDropsOuterWhiteSpaceOnly) {
+  EXPECT_EQ(trim_fws(" \t\r\n a b \r\n\t "), "a b");
+  EXPECT_EQ(trim_fws("a"), "a");
+  EXPECT_EQ(trim_fws(" \t "), "");
+  EXPECT_EQ(trim_fws(""), "");
+}
+
+TEST(ArcFields, TopLevelSemicolonSkipsCommentsAndQuotedStrings) {
+  constexpr std::size_t npos = std::string_view::npos;
+  constexpr std::string_view text = R"(id; a (x; (y;) z) "q;\";"; b)";
+  EXPECT_EQ(find_top_level_semicolon(text, 0), 2u);
+  EXPECT_EQ(find_top_level_semicolon(text, 3), 25u);  // past the comment and the quoted string
+  EXPECT_EQ(find_top_level_semicolon(text, 26), npos);
+  EXPECT_EQ(find_top_level_semicolon("a (b\\) c; d", 0), npos);  // "\)" does not close it
+  EXPECT_EQ(find_top_level_semicolon("a (b\\\\) c; d", 0), 9u);  // "\\" then ')' does
+  EXPECT_EQ(find_top_level_semicolon("a (b; c", 0), npos);       // unclosed comment
+  EXPECT_EQ(find_top_level_semicolon("a \"b\\", 0), npos);       // escape at the end
+  EXPECT_EQ(find_top_level_semicolon("", 0), npos);
+}
+
 TEST(ArcFields, AarNeedsLeadingInstanceAndSemicolon) {
   auto aar = parse_aar(" i=2; mx.example.net; spf=pass smtp.mailfrom=a@example.org", 50);
   ASSERT_TRUE(aar) << aar.error().message;

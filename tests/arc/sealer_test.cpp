@@ -73,6 +73,41 @@ std::string flat(std::string_view raw_value) {
   return out;
 }
 
+// sample_message() has 8 header fields of 304 bytes (each line with its CRLF). A set over a
+// header the sealer could not keep whole would be wrong: finish() refuses, naming the limit.
+TEST(ArcSealer, RefusesAHeaderPastTheLimits) {
+  const SealerOptions options = options_for({{"example.org", "s", ed25519_key(), {}}});
+  auto finish_with = [&](const Limits& limits) {
+    auto sealer = Sealer::create(options, clock_at, limits);
+    EXPECT_TRUE(sealer) << sealer.error().message;
+    feed(*sealer, split_message(sample_message()));
+    SealInput input;
+    input.authentication_results = "mx.example.net; spf=pass smtp.mailfrom=alice@example.org";
+    return sealer->finish(input);
+  };
+  Limits count;
+  count.max_header_count = 7;
+  auto set = finish_with(count);
+  ASSERT_FALSE(set);
+  EXPECT_EQ(set.error().code, ErrorCode::LimitExceeded);
+  EXPECT_EQ(set.error().message, "cannot seal: more than max_header_count (7) header fields");
+
+  Limits bytes;
+  bytes.max_header_bytes = 303;
+  set = finish_with(bytes);
+  ASSERT_FALSE(set);
+  EXPECT_EQ(set.error().code, ErrorCode::LimitExceeded);
+  EXPECT_EQ(set.error().message,
+            "cannot seal: header fields larger than max_header_bytes (303 bytes)");
+
+  Limits exact;
+  exact.max_header_count = 8;
+  exact.max_header_bytes = 304;
+  set = finish_with(exact);
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(set->size(), 3u);
+}
+
 TEST(ArcSealer, FirstSetFormat) {
   const SealerOptions options = options_for({{"Lists.Example.com", "rsa", rsa_key(), {}}});
   SealInput input;

@@ -79,20 +79,11 @@ class ArcStalwart : public ::testing::TestWithParam<std::string> {};
 TEST_P(ArcStalwart, Pass) {
   const std::string path = arc_conformance_dir() + "/stalwart/" + GetParam();
   if (!std::filesystem::exists(path)) GTEST_SKIP() << "stalwart ARC case not found at " << path;
-  const std::string text = auth::arc::testing::lf_to_crlf(auth::arc::testing::read_file(path));
   TxtResolver resolver;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    const std::size_t eol = text.find("\r\n", pos);
-    const std::string_view line = std::string_view(text).substr(pos, eol - pos);
-    pos = eol + 2;
-    if (line.empty()) break;
-    const std::size_t space = line.find(' ');
-    resolver.add_txt(line.substr(0, space), std::string(line.substr(space + 1)));
-  }
+  const std::string message =
+      auth::arc::testing::load_dns_and_message(auth::arc::testing::read_file(path), resolver);
   const auto clock = auth::FixedClock::at_unix(1700000000);
-  const auto result =
-      auth::arc::testing::validate(resolver, clock, std::string_view(text).substr(pos));
+  const auto result = auth::arc::testing::validate(resolver, clock, message);
   EXPECT_EQ(result.result, ChainResult::Pass) << result.reason;
   EXPECT_EQ(result.oldest_pass, 0u);
 }

@@ -2,9 +2,6 @@
 
 #include <auth/message.hpp>
 
-#include <fstream>
-#include <sstream>
-
 namespace dkim_conformance {
 namespace {
 
@@ -34,22 +31,6 @@ std::string zone_string(std::string_view text) {
 
 std::filesystem::path conformance_dir() {
   return std::filesystem::path(MAILAUTH_CONFORMANCE) / "dkim";
-}
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string lf_to_crlf(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\n' && (i == 0 || text[i - 1] != '\r')) out.push_back('\r');
-    out.push_back(text[i]);
-  }
-  return out;
 }
 
 std::unique_ptr<auth::dns::ZoneResolver> make_zone(const ZoneData& data) {

@@ -11,11 +11,13 @@
 #include <utility>
 #include <vector>
 
+#include "../support/message_test_support.hpp"
+
 namespace dkim_conformance {
 
 std::filesystem::path conformance_dir();  // MAILAUTH_CONFORMANCE/dkim
-std::string read_file(const std::filesystem::path& path);
-std::string lf_to_crlf(std::string_view text);
+using auth::test_support::lf_to_crlf;
+using auth::test_support::read_file;
 
 // TXT records (name, text) plus names answering timeout / SERVFAIL, as a ZoneResolver.
 struct ZoneData {

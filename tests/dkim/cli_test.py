@@ -6,24 +6,13 @@
 import json
 import os
 import stat
-import subprocess
 import sys
 import tempfile
 
-problems = []
-checks = 0
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from cli_support import check, report, run  # noqa: E402
 
-
-def run(args, data=None):
-    p = subprocess.run(args, input=data, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
-
-
-def check(what, ok, detail=""):
-    global checks
-    checks += 1
-    if not ok:
-        problems.append("%s %s" % (what, detail))
 
 
 def main():
@@ -118,10 +107,7 @@ def main():
         code, _, err = run([mailauth, "sign", "--signer", "example.com:r1:/nonexistent.pem", plain])
         check("missing key exit 2", code == 2 and "nonexistent" in err, err)
 
-    for p in problems:
-        print("FAIL:", p)
-    print("%d checks, %d problems" % (checks, len(problems)))
-    return 1 if problems else 0
+    return report()
 
 
 if __name__ == "__main__":

@@ -190,3 +190,35 @@ TEST(Signer, ValidatesOptionsOnce) {
   EXPECT_EQ(Signer::create(std::span<const SignerOptions>{}, fixed_clock).error().message,
             "no signature to make");
 }
+
+// A signature over a header the signer could not keep whole would be wrong: finish() refuses,
+// naming the limit. message_text has 6 fields of 155 bytes (each line with its CRLF).
+TEST(Signer, RefusesAHeaderPastTheLimits) {
+  auto finish_with = [](const Limits& limits) {
+    auto signer = Signer::create(options_for(ed25519_key()), fixed_clock, limits);
+    EXPECT_TRUE(signer) << signer.error().message;
+    feed(*signer, split_message(message_text));
+    return signer->finish();
+  };
+  Limits count;
+  count.max_header_count = 5;
+  auto fields = finish_with(count);
+  ASSERT_FALSE(fields);
+  EXPECT_EQ(fields.error().code, ErrorCode::LimitExceeded);
+  EXPECT_EQ(fields.error().message, "cannot sign: more than max_header_count (5) header fields");
+
+  Limits bytes;
+  bytes.max_header_bytes = 154;
+  fields = finish_with(bytes);
+  ASSERT_FALSE(fields);
+  EXPECT_EQ(fields.error().code, ErrorCode::LimitExceeded);
+  EXPECT_EQ(fields.error().message,
+            "cannot sign: header fields larger than max_header_bytes (154 bytes)");
+
+  Limits exact;
+  exact.max_header_count = 6;
+  exact.max_header_bytes = 155;
+  fields = finish_with(exact);
+  ASSERT_TRUE(fields) << fields.error().message;
+  EXPECT_EQ(fields->size(), 1u);
+}

@@ -6,25 +6,14 @@ testdata/spf/cli.zone, the text output, exit codes and --help.
 """
 import json
 import os
-import subprocess
 import sys
 
-problems = []
-checks = 0
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from cli_support import check, report, run  # noqa: E402
 
 FIELDS = ["result", "domain", "mechanism", "explanation", "lookups", "received_spf"]
 
-
-def run(args):
-    p = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
-
-
-def check(what, ok, detail=""):
-    global checks
-    checks += 1
-    if not ok:
-        problems.append("%s %s" % (what, detail))
 
 
 def main():
@@ -130,10 +119,7 @@ def main():
     check("spf --help", code == 0 and out.startswith("Usage: mailauth spf --ip IP") and
           "--mail-from" in out and "--json" in out, out + err)
 
-    for p in problems:
-        print("FAIL:", p)
-    print("%d checks, %d problems" % (checks, len(problems)))
-    return 1 if problems else 0
+    return report()
 
 
 if __name__ == "__main__":

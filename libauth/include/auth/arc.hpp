@@ -108,10 +108,13 @@ struct SealInput {
 };
 
 // Seals a message (RFC 8617 §5.1). create() validates every key once; afterwards finish() fails
-// only on an OpenSSL error, an unknown domain or a chain that cannot be extended.
+// only on an OpenSSL error, an unknown domain, a chain that cannot be extended, or with
+// LimitExceeded (naming the limit) when the header passed limits.max_header_count or
+// max_header_bytes.
 class Sealer {
  public:
-  static Expected<Sealer> create(const SealerOptions& options, const Clock& clock);
+  static Expected<Sealer> create(const SealerOptions& options, const Clock& clock,
+                                 const Limits& limits = {});
   ~Sealer();
   Sealer(Sealer&&) noexcept;
   Sealer& operator=(Sealer&&) noexcept;

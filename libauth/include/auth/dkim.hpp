@@ -347,11 +347,15 @@ struct SignerOptions {
 std::span<const std::string_view> default_signed_headers();
 
 // Signs a message with one or several signatures in one pass. create() validates everything;
-// afterwards only an OpenSSL failure can make finish() fail.
+// afterwards finish() fails only on an OpenSSL failure, or with LimitExceeded (naming the limit)
+// when the header passed limits.max_header_count or max_header_bytes: a signature over a
+// header the signer could not keep whole would be wrong.
 class Signer {
  public:
-  static Expected<Signer> create(const SignerOptions& options, const Clock& clock);
-  static Expected<Signer> create(std::span<const SignerOptions> options, const Clock& clock);
+  static Expected<Signer> create(const SignerOptions& options, const Clock& clock,
+                                 const Limits& limits = {});
+  static Expected<Signer> create(std::span<const SignerOptions> options, const Clock& clock,
+                                 const Limits& limits = {});
   ~Signer();
   Signer(Signer&&) noexcept;
   Signer& operator=(Signer&&) noexcept;

@@ -27,6 +27,29 @@ struct HeaderField {
   std::string unfolded() const;                // unfold(raw_value)
 };
 
+// The header fields of one message, kept for hashing after end of headers, bounded by
+// Limits::max_header_count and max_header_bytes (a field counts its name, its raw value and
+// 3 bytes for ':' and CRLF). A field past either bound is dropped and the list is marked
+// overflowed for good; what an incomplete header means is the owner's decision (a verifier
+// fails its signatures, a signer refuses to sign).
+class HeaderList {
+ public:
+  explicit HeaderList(const Limits& limits = {});
+  // Keeps a copy of the field; false when it was dropped for a limit.
+  bool add(std::string_view name, std::string_view raw_value);
+  const std::vector<HeaderField>& fields() const { return fields_; }
+  bool overflowed() const { return overflow_.has_value(); }
+  // The first limit breach (ErrorCode::LimitExceeded, naming the limit), or nullopt.
+  const std::optional<Error>& overflow() const { return overflow_; }
+
+ private:
+  std::size_t max_count_;
+  std::size_t max_bytes_;
+  std::size_t bytes_ = 0;  // counts dropped fields too, so a later small field stays dropped
+  std::optional<Error> overflow_;
+  std::vector<HeaderField> fields_;
+};
+
 // RFC 5322 §2.2.3: remove every CRLF that is followed by WSP. Leading/trailing WSP kept.
 std::string unfold(std::string_view raw_value);
 

@@ -5,39 +5,20 @@
 #include <auth/authres.hpp>
 #include <auth/domain_name.hpp>
 
+#include "fields.hpp"
+
 namespace auth::arc {
 namespace {
-
-bool is_wsp(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_wsp(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_wsp(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // Splits at ';' outside comments and quoted strings.
 std::vector<std::string_view> split_results(std::string_view text) {
   std::vector<std::string_view> out;
-  int depth = 0;
-  bool quoted = false;
   std::size_t start = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '\\' && (quoted || depth > 0)) {
-      ++i;
-    } else if (quoted) {
-      if (c == '"') quoted = false;
-    } else if (c == '"' && depth == 0) {
-      quoted = true;
-    } else if (c == '(') {
-      ++depth;
-    } else if (c == ')' && depth > 0) {
-      --depth;
-    } else if (c == ';' && depth == 0) {
-      out.push_back(text.substr(start, i - start));
-      start = i + 1;
-    }
+  for (std::size_t semicolon = detail::find_top_level_semicolon(text, start);
+       semicolon != std::string_view::npos;
+       semicolon = detail::find_top_level_semicolon(text, start)) {
+    out.push_back(text.substr(start, semicolon - start));
+    start = semicolon + 1;
   }
   out.push_back(text.substr(std::min(start, text.size())));
   return out;
@@ -58,7 +39,7 @@ std::optional<std::string> collect_authentication_results(
     const std::vector<std::string_view> pieces = split_results(value);
     // The first piece is the authserv-id (and its version); "none" says there is no result.
     for (std::size_t i = 1; i < pieces.size(); ++i) {
-      const std::string_view piece = trim(pieces[i]);
+      const std::string_view piece = detail::trim_fws(pieces[i]);
       if (piece.empty() || iequals(piece, "none")) continue;
       results.emplace_back(piece);
     }

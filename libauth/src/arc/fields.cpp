@@ -10,12 +10,6 @@ namespace {
 
 bool is_fws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_fws(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_fws(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 std::optional<std::uint64_t> parse_digits(std::string_view text, std::size_t max_digits = 18) {
   if (text.empty() || text.size() > max_digits) return std::nullopt;
   std::uint64_t value = 0;
@@ -100,9 +94,37 @@ Expected<Common> parse_common(std::span<const dkim::Tag> tags, std::string_view 
 
 }  // namespace
 
+std::string_view trim_fws(std::string_view s) {
+  while (!s.empty() && is_fws(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_fws(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::size_t find_top_level_semicolon(std::string_view text, std::size_t from) {
+  int depth = 0;
+  bool quoted = false;
+  for (std::size_t i = from; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\\' && (quoted || depth > 0)) {
+      ++i;
+    } else if (quoted) {
+      quoted = c != '"';
+    } else if (c == '"' && depth == 0) {
+      quoted = true;
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')' && depth > 0) {
+      --depth;
+    } else if (c == ';' && depth == 0) {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
 std::optional<FieldKind> kind_of(std::string_view field_name) {
   // The obsolete syntax may leave white space before the colon.
-  field_name = trim(field_name);
+  field_name = trim_fws(field_name);
   if (iequals(field_name, aar_name)) return FieldKind::Aar;
   if (iequals(field_name, ams_name)) return FieldKind::Ams;
   if (iequals(field_name, seal_name)) return FieldKind::Seal;
@@ -122,7 +144,7 @@ std::string_view name_of(FieldKind kind) {
 }
 
 Expected<unsigned> parse_instance(std::string_view text, unsigned max_instance) {
-  text = trim(text);
+  text = trim_fws(text);
   if (text.empty()) return syntax("empty instance i=");
   const auto value = parse_digits(text, 9);
   if (!value) return syntax("instance i=" + std::string(text) + " is not a number");
@@ -218,7 +240,7 @@ Expected<Ams> parse_ams(std::string_view raw_value, const ParseOptions& options)
     out.expiration = static_cast<std::int64_t>(*value);
   }
   if (const dkim::Tag* q = dkim::find_tag(tags, "q")) {
-    if (!iequals(trim(q->value), "dns/txt"))
+    if (!iequals(trim_fws(q->value), "dns/txt"))
       return syntax("ARC-Message-Signature q= is not dns/txt");
   }
   return out;
@@ -235,9 +257,9 @@ Expected<Seal> parse_seal(std::string_view raw_value, const ParseOptions& option
   const dkim::Tag* cv = dkim::find_tag(tags, "cv");
   if (cv == nullptr) return syntax("ARC-Seal has no cv= tag");
   // ABNF literals are case-insensitive (RFC 5234 §2.3).
-  const std::string cv_value = to_lower(trim(cv->value));
+  const std::string cv_value = to_lower(trim_fws(cv->value));
   if (cv_value != "none" && cv_value != "pass" && cv_value != "fail")
-    return syntax("ARC-Seal has an invalid cv=" + std::string(trim(cv->value)));
+    return syntax("ARC-Seal has an invalid cv=" + std::string(trim_fws(cv->value)));
   Seal out;
   out.instance = common->instance;
   out.algorithm = common->algorithm;

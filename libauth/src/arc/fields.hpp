@@ -24,6 +24,14 @@ std::string_view name_of(FieldKind kind);
 // An instance value (RFC 8617 §4.2.1): 1*DIGIT, 1 to `max_instance`.
 Expected<unsigned> parse_instance(std::string_view text, unsigned max_instance);
 
+// `s` without leading and trailing white space (SP, HTAB, CR, LF).
+std::string_view trim_fws(std::string_view s);
+
+// In an Authentication-Results payload: the first ';' at or after `from` that is outside
+// comments and quoted strings (where a backslash escapes the next character), or npos. `from`
+// must be outside both, as it is at the start and just after such a ';'.
+std::size_t find_top_level_semicolon(std::string_view text, std::size_t from);
+
 // ARC-Authentication-Results: "i=N;" then an RFC 8601 payload (§4.1.1).
 struct Aar {
   unsigned instance = 0;

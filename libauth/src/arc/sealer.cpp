@@ -7,6 +7,7 @@
 #include <auth/arc.hpp>
 #include <auth/domain_name.hpp>
 
+#include "../dkim/signing.hpp"
 #include "chain.hpp"
 #include "signatures.hpp"
 
@@ -23,25 +24,6 @@ struct PreparedKey {
   std::shared_ptr<const crypto::PrivateKey> key;
   dkim::Algorithm algorithm = dkim::Algorithm::RsaSha256;
 };
-
-std::string_view trim_view(std::string_view s) {
-  while (!s.empty() &&
-         (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
-    s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
-    s.remove_suffix(1);
-  return s;
-}
-
-bool valid_field_name(std::string_view name) {
-  if (name.empty()) return false;
-  for (char c : name) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 33 || u > 126 || c == ':') return false;
-  }
-  return true;
-}
 
 // Header fields the AMS must not sign: other hops' ARC fields and Authentication-Results the
 // sealer does not own (they may be removed or rewritten downstream).
@@ -83,30 +65,15 @@ Built build_value(std::string_view field_name,
 std::string fold_results(std::string_view value, std::size_t start_column) {
   std::string out;
   std::size_t column = start_column;
-  int depth = 0;
-  bool quoted = false;
   std::size_t i = 0;
   while (i < value.size()) {
-    // The next top-level "; " ends the current piece.
+    // The next top-level "; " ends the current piece; the ';' stays with it.
     std::size_t end = i;
-    for (; end < value.size(); ++end) {
-      const char c = value[end];
-      if (c == '\\' && (quoted || depth > 0)) {
-        ++end;
-      } else if (quoted) {
-        quoted = c != '"';
-      } else if (c == '"' && depth == 0) {
-        quoted = true;
-      } else if (c == '(') {
-        ++depth;
-      } else if (c == ')' && depth > 0) {
-        --depth;
-      } else if (c == ';' && depth == 0 && end + 1 < value.size() && value[end + 1] == ' ') {
-        ++end;  // keep the ';' with its piece
-        break;
-      }
+    for (;;) {
+      const std::size_t semicolon = detail::find_top_level_semicolon(value, end);
+      end = semicolon == std::string_view::npos ? value.size() : semicolon + 1;
+      if (end >= value.size() || value[end] == ' ') break;
     }
-    end = std::min(end, value.size());
     const std::string_view piece = value.substr(i, end - i);
     if (i > 0 && column + 1 + piece.size() > max_columns) {
       out += "\r\n\t";
@@ -129,7 +96,7 @@ struct Sealer::Impl {
   std::vector<PreparedKey> keys;
   std::vector<std::string> headers;  // explicit h= (lower case), or empty for the default
   bool timestamp = true;
-  std::vector<message::HeaderField> fields;
+  message::HeaderList fields;
   dkim::BodyHashSet bodies;
   std::size_t body = 0;
   bool headers_done = false;
@@ -145,47 +112,33 @@ Sealer::~Sealer() = default;
 Sealer::Sealer(Sealer&&) noexcept = default;
 Sealer& Sealer::operator=(Sealer&&) noexcept = default;
 
-Expected<Sealer> Sealer::create(const SealerOptions& options, const Clock& clock) {
+Expected<Sealer> Sealer::create(const SealerOptions& options, const Clock& clock,
+                                const Limits& limits) {
   if (options.keys.empty()) return fail(ErrorCode::InvalidArgument, "no sealing domain");
   auto impl = std::make_unique<Impl>();
   impl->clock = &clock;
+  impl->fields = message::HeaderList(limits);
   impl->timestamp = options.timestamp;
   for (const SealingKey& k : options.keys) {
     PreparedKey p;
-    auto domain = DomainName::parse(k.domain);
-    if (!domain || k.domain.empty())
-      return fail(ErrorCode::InvalidArgument, "bad sealing domain '" + k.domain + "'");
-    auto selector = DomainName::parse(k.selector);
-    if (!selector || k.selector.empty() || k.selector.back() == '.')
-      return fail(ErrorCode::InvalidArgument, "bad selector '" + k.selector + "' for " + k.domain);
-    p.domain = domain->str();
-    p.selector = selector->str();
-    if (!DomainName::parse(p.selector + "._domainkey." + p.domain))
-      return fail(ErrorCode::InvalidArgument, "selector and domain make too long a key name");
+    auto names = dkim::detail::signing_names(k.domain, k.selector, "sealing", " for " + k.domain);
+    if (!names) return std::unexpected(names.error());
+    p.domain = names->domain.str();
+    p.selector = names->selector;
     for (const PreparedKey& other : impl->keys)
       if (other.domain == p.domain)
         return fail(ErrorCode::InvalidArgument, "sealing domain " + p.domain + " given twice");
     if (!k.key) return fail(ErrorCode::InvalidArgument, "no private key for " + k.domain);
-    const crypto::KeyType key_type = k.key->type();
-    p.algorithm =
-        k.algorithm.value_or(key_type == crypto::KeyType::Rsa ? dkim::Algorithm::RsaSha256
-                                                              : dkim::Algorithm::Ed25519Sha256);
-    if (p.algorithm == dkim::Algorithm::RsaSha1)
-      return fail(ErrorCode::Unsupported, "rsa-sha1 must not be used for sealing (RFC 8301)");
-    if (dkim::key_type_of(p.algorithm) != key_type)
-      return fail(ErrorCode::InvalidArgument, "the key for " + p.domain +
-                                                  " does not fit algorithm " +
-                                                  std::string(dkim::to_string(p.algorithm)));
-    if (key_type == crypto::KeyType::Rsa && (k.key->bits() < 1024 || k.key->bits() > 4096))
-      return fail(ErrorCode::InvalidArgument, "RSA key of " + std::to_string(k.key->bits()) +
-                                                  " bits for " + p.domain +
-                                                  ": 1024 to 4096 bits are supported");
+    auto algorithm =
+        dkim::detail::signing_algorithm(*k.key, k.algorithm, "sealing", " for " + p.domain);
+    if (!algorithm) return std::unexpected(algorithm.error());
+    p.algorithm = *algorithm;
     p.key = k.key;
     impl->keys.push_back(std::move(p));
   }
   bool from = options.headers.empty();
   for (const std::string& name : options.headers) {
-    if (!valid_field_name(name))
+    if (!dkim::detail::valid_field_name(name))
       return fail(ErrorCode::InvalidArgument, "bad header name '" + name + "'");
     if (never_signed(name))
       return fail(ErrorCode::InvalidArgument, "the ARC-Message-Signature must not sign " + name);
@@ -201,7 +154,7 @@ Expected<Sealer> Sealer::create(const SealerOptions& options, const Clock& clock
 
 void Sealer::header(std::string_view name, std::string_view raw_value) {
   if (impl_->headers_done) return;
-  impl_->fields.push_back(message::HeaderField{std::string(name), std::string(raw_value)});
+  impl_->fields.add(name, raw_value);
 }
 
 void Sealer::end_of_headers() { impl_->headers_done = true; }
@@ -213,18 +166,10 @@ void Sealer::body(std::string_view chunk) {
 
 std::vector<std::string> Sealer::Impl::header_names() const {
   if (!headers.empty()) return headers;
-  auto count_present = [&](std::string_view name) {
-    return static_cast<std::size_t>(std::count_if(
-        fields.begin(), fields.end(), [&](const message::HeaderField& f) { return f.is(name); }));
-  };
-  std::vector<std::string> names;
-  for (std::string_view name : dkim::default_signed_headers())
-    for (std::size_t i = count_present(name); i > 0; --i) names.emplace_back(name);
-  // From once more than present, as the DKIM signer does, so that adding one breaks the AMS.
-  const std::size_t listed =
-      static_cast<std::size_t>(std::count(names.begin(), names.end(), "from"));
-  for (std::size_t i = listed; i < count_present("from") + 1; ++i) names.emplace_back("from");
-  return names;
+  // The DKIM signer's default list, From signed once more than present, so that adding one
+  // breaks the AMS.
+  static const std::string from[] = {"from"};
+  return dkim::detail::signed_header_names(fields.fields(), {}, from);
 }
 
 Expected<std::string> Sealer::Impl::sign(
@@ -247,6 +192,8 @@ Expected<std::vector<message::HeaderField>> Sealer::finish(const SealInput& inpu
   Impl& m = *impl_;
   m.headers_done = true;
   m.bodies.finish();
+  if (const auto& overflow = m.fields.overflow())
+    return fail(overflow->code, "cannot seal: " + overflow->message);
   const PreparedKey* key = &m.keys.front();
   if (!input.domain.empty()) {
     auto it = std::find_if(m.keys.begin(), m.keys.end(),
@@ -257,7 +204,7 @@ Expected<std::vector<message::HeaderField>> Sealer::finish(const SealInput& inpu
     key = &*it;
   }
   detail::ParseOptions parse;
-  const detail::Chain chain = detail::collect_chain(m.fields, parse);
+  const detail::Chain chain = detail::collect_chain(m.fields.fields(), parse);
   const ChainResult validation =
       input.validation != nullptr ? input.validation->result : ChainResult::None;
   if (validation == ChainResult::TempError)
@@ -297,7 +244,7 @@ Expected<std::vector<message::HeaderField>> Sealer::finish(const SealInput& inpu
   const std::string algorithm(dkim::to_string(key->algorithm));
 
   // ARC-Authentication-Results: i=N; <this hop's results>.
-  std::string payload(trim_view(input.authentication_results));
+  std::string payload(detail::trim_fws(input.authentication_results));
   message::HeaderField aar{
       std::string(detail::aar_name),
       " " + fold_results("i=" + i + "; " + payload, detail::aar_name.size() + 2)};
@@ -318,9 +265,9 @@ Expected<std::vector<message::HeaderField>> Sealer::finish(const SealInput& inpu
   if (m.timestamp) ams_tags.emplace_back("t", t);
   const Built ams_built = build_value(detail::ams_name, ams_tags);
   std::vector<message::HeaderField> visible;
-  visible.reserve(m.fields.size() + 1);
+  visible.reserve(m.fields.fields().size() + 1);
   visible.push_back(aar);
-  visible.insert(visible.end(), m.fields.begin(), m.fields.end());
+  visible.insert(visible.end(), m.fields.fields().begin(), m.fields.fields().end());
   const auto selected = dkim::select_headers(visible, names);
   auto ams_value = m.sign(*key, ams_built.value, ams_built.b_offset, selected, detail::ams_name,
                           dkim::Canonicalization::Relaxed);
@@ -332,9 +279,9 @@ Expected<std::vector<message::HeaderField>> Sealer::finish(const SealInput& inpu
   std::vector<const message::HeaderField*> sealed;
   if (cv == "pass") {
     for (const detail::ArcSet& set : chain.sets) {
-      sealed.push_back(&m.fields[set.aar_field]);
-      sealed.push_back(&m.fields[set.ams_field]);
-      sealed.push_back(&m.fields[set.seal_field]);
+      sealed.push_back(&m.fields.fields()[set.aar_field]);
+      sealed.push_back(&m.fields.fields()[set.ams_field]);
+      sealed.push_back(&m.fields.fields()[set.seal_field]);
     }
   }
   sealed.push_back(&aar);

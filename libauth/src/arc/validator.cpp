@@ -16,9 +16,7 @@ struct Validator::Impl {
   const Clock* clock = nullptr;
   Limits limits;
   ValidatorOptions options;
-  std::vector<message::HeaderField> headers;
-  std::size_t header_bytes = 0;
-  bool header_overflow = false;
+  message::HeaderList headers;
   bool headers_done = false;
   detail::Chain chain;
   dkim::BodyHashSet own_bodies;
@@ -34,6 +32,7 @@ Validator::Validator(dns::Resolver& resolver, const Clock& clock, const Limits& 
   impl_->resolver = &resolver;
   impl_->clock = &clock;
   impl_->limits = limits;
+  impl_->headers = message::HeaderList(limits);
   impl_->options = options;
   if (options.shared_body_hashes != nullptr) impl_->bodies = options.shared_body_hashes;
   impl_->keys.emplace(resolver, options.key_cache);
@@ -46,12 +45,7 @@ Validator& Validator::operator=(Validator&&) noexcept = default;
 void Validator::header(std::string_view name, std::string_view raw_value) {
   Impl& m = *impl_;
   if (m.headers_done) return;
-  m.header_bytes += name.size() + raw_value.size() + 3;
-  if (m.headers.size() >= m.limits.max_header_count || m.header_bytes > m.limits.max_header_bytes) {
-    m.header_overflow = true;
-    return;
-  }
-  m.headers.push_back(message::HeaderField{std::string(name), std::string(raw_value)});
+  m.headers.add(name, raw_value);
 }
 
 void Validator::end_of_headers() {
@@ -61,8 +55,8 @@ void Validator::end_of_headers() {
   detail::ParseOptions parse;
   parse.max_instance = static_cast<unsigned>(m.limits.max_arc_instances);
   parse.allow_ed25519 = m.options.allow_ed25519;
-  m.chain = detail::collect_chain(m.headers, parse);
-  if (!m.chain.failure.empty() || m.chain.sets.empty() || m.header_overflow) return;
+  m.chain = detail::collect_chain(m.headers.fields(), parse);
+  if (!m.chain.failure.empty() || m.chain.sets.empty() || m.headers.overflowed()) return;
   const TimePoint now = m.clock->now();
   for (const detail::ArcSet& set : m.chain.sets) {
     m.body_index.push_back(m.bodies->add(detail::body_hash_key(set.ams)));
@@ -90,7 +84,7 @@ ArcResult Validator::finish() {
   if (!chain.present) return result;
   result.instances = chain.highest;
   result.result = ChainResult::Fail;
-  if (m.header_overflow) {
+  if (m.headers.overflowed()) {
     result.reason = "too many header fields to validate the chain";
     return result;
   }
@@ -113,8 +107,8 @@ ArcResult Validator::finish() {
   const TimePoint now = m.clock->now();
   auto check_ams = [&](unsigned instance) {
     const Check check =
-        detail::verify_ams(chain, instance, m.headers, m.bodies->result(m.body_index[instance - 1]),
-                           *m.keys, m.limits, now);
+        detail::verify_ams(chain, instance, m.headers.fields(),
+                           m.bodies->result(m.body_index[instance - 1]), *m.keys, m.limits, now);
     result.sets[instance - 1].ams_valid = check.pass();
     return check;
   };
@@ -128,7 +122,7 @@ ArcResult Validator::finish() {
   }
   if (newest.outcome == Check::Outcome::TempError) temporary = newest;
   for (unsigned i = n; i >= 1; --i) {
-    const Check seal = detail::verify_seal(chain, i, m.headers, *m.keys, m.limits, now);
+    const Check seal = detail::verify_seal(chain, i, m.headers.fields(), *m.keys, m.limits, now);
     result.sets[i - 1].seal_valid = seal.pass();
     if (seal.outcome == Check::Outcome::Fail) {
       result.reason = seal.reason;

@@ -2,6 +2,8 @@
 #include <auth/dkim.hpp>
 #include <auth/domain_name.hpp>
 
+#include "signing.hpp"
+
 #include <charconv>
 #include <optional>
 
@@ -25,16 +27,6 @@ Expected<crypto::Bytes> parse_base64(const Tag& tag) {
   auto bytes = crypto::base64_decode(tag.value);
   if (!bytes) return fail(ErrorCode::Syntax, "bad base64 in " + std::string(tag.name) + "=");
   return bytes;
-}
-
-// Field names are printable ASCII without ':' (RFC 5322 ftext).
-bool valid_field_name(std::string_view name) {
-  if (name.empty()) return false;
-  for (char c : name) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 33 || u > 126 || c == ':') return false;
-  }
-  return true;
 }
 
 int hex_value(char c) {
@@ -120,7 +112,8 @@ Expected<Signature> parse_signature(std::string_view raw_value) {
 
   bool from_signed = false;
   for (std::string_view name : split_colon_list(find_tag(tags, "h")->value)) {
-    if (!valid_field_name(name)) return fail(ErrorCode::Syntax, "bad header field name in h=");
+    if (!detail::valid_field_name(name))
+      return fail(ErrorCode::Syntax, "bad header field name in h=");
     sig.headers.push_back(to_lower(name));
     if (sig.headers.back() == "from") from_signed = true;
   }

@@ -4,6 +4,8 @@
 #include <auth/dkim.hpp>
 #include <auth/domain_name.hpp>
 
+#include "signing.hpp"
+
 #include <algorithm>
 #include <array>
 
@@ -37,15 +39,6 @@ constexpr std::array<std::string_view, 23> default_headers = {"from",
                                                               "mime-version",
                                                               "content-type",
                                                               "content-transfer-encoding"};
-
-bool valid_field_name(std::string_view name) {
-  if (name.empty()) return false;
-  for (char c : name) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 33 || u > 126 || c == ':') return false;
-  }
-  return true;
-}
 
 // Builds a folded field value: pieces are separated by a space or, when the line would pass
 // 78 columns, by CRLF TAB.
@@ -100,7 +93,7 @@ std::span<const std::string_view> default_signed_headers() { return default_head
 struct Signer::Impl {
   const Clock* clock = nullptr;
   std::vector<Prepared> signers;
-  std::vector<message::HeaderField> fields;
+  message::HeaderList fields;
   BodyHashSet bodies;
   bool headers_done = false;
 
@@ -113,45 +106,34 @@ Signer::~Signer() = default;
 Signer::Signer(Signer&&) noexcept = default;
 Signer& Signer::operator=(Signer&&) noexcept = default;
 
-Expected<Signer> Signer::create(const SignerOptions& options, const Clock& clock) {
-  return create(std::span<const SignerOptions>(&options, 1), clock);
+Expected<Signer> Signer::create(const SignerOptions& options, const Clock& clock,
+                                const Limits& limits) {
+  return create(std::span<const SignerOptions>(&options, 1), clock, limits);
 }
 
-Expected<Signer> Signer::create(std::span<const SignerOptions> options, const Clock& clock) {
+Expected<Signer> Signer::create(std::span<const SignerOptions> options, const Clock& clock,
+                                const Limits& limits) {
   if (options.empty()) return fail(ErrorCode::InvalidArgument, "no signature to make");
   auto impl = std::make_unique<Impl>();
   impl->clock = &clock;
+  impl->fields = message::HeaderList(limits);
   for (const SignerOptions& o : options) {
     Prepared p;
     p.options = o;
-    auto domain = DomainName::parse(o.domain);
-    if (!domain || o.domain.empty())
-      return fail(ErrorCode::InvalidArgument, "bad signing domain '" + o.domain + "'");
-    auto selector = DomainName::parse(o.selector);
-    if (!selector || o.selector.empty() || o.selector.back() == '.')
-      return fail(ErrorCode::InvalidArgument, "bad selector '" + o.selector + "'");
-    p.options.domain = domain->str();
-    p.options.selector = selector->str();
-    if (!DomainName::parse(p.options.selector + "._domainkey." + p.options.domain))
-      return fail(ErrorCode::InvalidArgument, "selector and domain make too long a key name");
+    auto names = detail::signing_names(o.domain, o.selector, "signing", "");
+    if (!names) return std::unexpected(names.error());
+    p.options.domain = names->domain.str();
+    p.options.selector = names->selector;
     if (!o.key) return fail(ErrorCode::InvalidArgument, "no private key for " + o.domain);
-    const crypto::KeyType key_type = o.key->type();
-    p.algorithm = o.algorithm.value_or(key_type == crypto::KeyType::Rsa ? Algorithm::RsaSha256
-                                                                        : Algorithm::Ed25519Sha256);
-    if (p.algorithm == Algorithm::RsaSha1)
-      return fail(ErrorCode::Unsupported, "rsa-sha1 must not be used for signing (RFC 8301)");
-    if (key_type_of(p.algorithm) != key_type)
-      return fail(ErrorCode::InvalidArgument, std::string("the key does not fit algorithm ") +
-                                                  std::string(to_string(p.algorithm)));
-    if (key_type == crypto::KeyType::Rsa && (o.key->bits() < 1024 || o.key->bits() > 4096))
-      return fail(ErrorCode::InvalidArgument, "RSA key of " + std::to_string(o.key->bits()) +
-                                                  " bits: 1024 to 4096 bits are supported");
+    auto algorithm = detail::signing_algorithm(*o.key, o.algorithm, "signing", "");
+    if (!algorithm) return std::unexpected(algorithm.error());
+    p.algorithm = *algorithm;
     if (o.identity) {
       const std::size_t at = o.identity->rfind('@');
       if (at == std::string::npos)
         return fail(ErrorCode::InvalidArgument, "identity i= needs an '@'");
       auto auid_domain = DomainName::parse(std::string_view(*o.identity).substr(at + 1));
-      if (!auid_domain || !auid_domain->is_subdomain_of(*domain))
+      if (!auid_domain || !auid_domain->is_subdomain_of(names->domain))
         return fail(ErrorCode::InvalidArgument, "identity i= must be in d= or below it");
       for (char c : *o.identity)
         if (static_cast<unsigned char>(c) <= 0x20 || c == ';' || c == 0x7f)
@@ -160,7 +142,7 @@ Expected<Signer> Signer::create(std::span<const SignerOptions> options, const Cl
     if (!o.headers.empty()) {
       bool from = false;
       for (const std::string& name : o.headers) {
-        if (!valid_field_name(name))
+        if (!detail::valid_field_name(name))
           return fail(ErrorCode::InvalidArgument, "bad header name '" + name + "'");
         p.headers.push_back(to_lower(name));
         if (p.headers.back() == "from") from = true;
@@ -168,7 +150,7 @@ Expected<Signer> Signer::create(std::span<const SignerOptions> options, const Cl
       if (!from) return fail(ErrorCode::InvalidArgument, "the signed headers must include From");
     }
     for (const std::string& name : o.oversign) {
-      if (!valid_field_name(name))
+      if (!detail::valid_field_name(name))
         return fail(ErrorCode::InvalidArgument, "bad header name '" + name + "'");
       p.oversign.push_back(to_lower(name));
     }
@@ -186,7 +168,7 @@ Expected<Signer> Signer::create(std::span<const SignerOptions> options, const Cl
 
 void Signer::header(std::string_view name, std::string_view raw_value) {
   if (impl_->headers_done) return;
-  impl_->fields.push_back(message::HeaderField{std::string(name), std::string(raw_value)});
+  impl_->fields.add(name, raw_value);
 }
 
 void Signer::end_of_headers() { impl_->headers_done = true; }
@@ -197,26 +179,7 @@ void Signer::body(std::string_view chunk) {
 }
 
 std::vector<std::string> Signer::Impl::header_names(const Prepared& signer) const {
-  std::vector<std::string> names;
-  auto count_present = [&](std::string_view name) {
-    return static_cast<std::size_t>(
-        std::count_if(fields.begin(), fields.end(),
-                      [&](const message::HeaderField& f) { return is_field(f, name); }));
-  };
-  if (!signer.headers.empty()) {
-    names = signer.headers;
-  } else {
-    for (std::string_view name : default_headers)
-      for (std::size_t i = count_present(name); i > 0; --i) names.emplace_back(name);
-    if (std::find(names.begin(), names.end(), "from") == names.end()) names.emplace_back("from");
-  }
-  for (const std::string& name : signer.oversign) {
-    const std::size_t want = count_present(name) + 1;
-    const std::size_t listed =
-        static_cast<std::size_t>(std::count(names.begin(), names.end(), name));
-    for (std::size_t i = listed; i < want; ++i) names.push_back(name);
-  }
-  return names;
+  return detail::signed_header_names(fields.fields(), signer.headers, signer.oversign);
 }
 
 Expected<message::HeaderField> Signer::Impl::sign(const Prepared& signer, TimePoint now) const {
@@ -245,7 +208,7 @@ Expected<message::HeaderField> Signer::Impl::sign(const Prepared& signer, TimePo
 
   const crypto::HashAlgorithm hash = hash_of(signer.algorithm);
   crypto::Hasher hasher(hash);
-  const auto selected = select_headers(fields, names);
+  const auto selected = select_headers(fields.fields(), names);
   Tag b_tag;
   b_tag.value_begin = b_tag.value_end = value.size();
   hash_signed_headers(hasher, o.canonicalization.header, selected, field_name, value, b_tag);
@@ -260,8 +223,10 @@ Expected<std::vector<message::HeaderField>> Signer::finish() {
   Impl& m = *impl_;
   m.headers_done = true;
   m.bodies.finish();
+  if (const auto& overflow = m.fields.overflow())
+    return fail(overflow->code, "cannot sign: " + overflow->message);
   // RFC 6376 §5.4: From is always signed; a message without one cannot be signed meaningfully.
-  if (std::none_of(m.fields.begin(), m.fields.end(),
+  if (std::none_of(m.fields.fields().begin(), m.fields.fields().end(),
                    [](const message::HeaderField& f) { return is_field(f, "From"); }))
     return fail(ErrorCode::InvalidArgument, "the message has no From field to sign");
   const TimePoint now = m.clock->now();

@@ -48,9 +48,7 @@ struct Verifier::Impl {
   const Clock* clock;
   Limits limits;
   VerifyOptions options;
-  std::vector<message::HeaderField> headers;
-  std::size_t header_bytes = 0;
-  bool header_overflow = false;
+  message::HeaderList headers;
   std::vector<std::size_t> signature_fields;
   std::vector<Candidate> candidates;
   BodyHashSet own_bodies;
@@ -73,6 +71,7 @@ Verifier::Verifier(dns::Resolver& resolver, const Clock& clock, const Limits& li
   impl_->resolver = &resolver;
   impl_->clock = &clock;
   impl_->limits = limits;
+  impl_->headers = message::HeaderList(limits);
   impl_->options = options;
   if (options.shared_body_hashes != nullptr) impl_->bodies = options.shared_body_hashes;
 }
@@ -83,19 +82,13 @@ Verifier& Verifier::operator=(Verifier&&) noexcept = default;
 
 void Verifier::header(std::string_view name, std::string_view raw_value) {
   Impl& m = *impl_;
-  if (m.headers_done) return;
-  m.header_bytes += name.size() + raw_value.size() + 3;
-  if (m.headers.size() >= m.limits.max_header_count || m.header_bytes > m.limits.max_header_bytes) {
-    m.header_overflow = true;
-    return;
-  }
-  m.headers.push_back(message::HeaderField{std::string(name), std::string(raw_value)});
-  if (is_field(m.headers.back(), "DKIM-Signature"))
-    m.signature_fields.push_back(m.headers.size() - 1);
+  if (m.headers_done || !m.headers.add(name, raw_value)) return;
+  if (is_field(m.headers.fields().back(), "DKIM-Signature"))
+    m.signature_fields.push_back(m.headers.fields().size() - 1);
 }
 
 void Verifier::Impl::prepare(Candidate& candidate) {
-  const message::HeaderField& field = headers[candidate.field];
+  const message::HeaderField& field = headers.fields()[candidate.field];
   DkimResult& result = candidate.result;
   auto parsed = parse_signature(field.raw_value);
   if (!parsed) {
@@ -111,7 +104,7 @@ void Verifier::Impl::prepare(Candidate& candidate) {
   result.algorithm = sig.algorithm_text;
   result.auid = sig.auid;
   result.header_b = sig.b_text;
-  if (header_overflow) {
+  if (headers.overflowed()) {
     result.result = Result::PermError;
     result.reason = "too many header fields to verify";
     candidate.decided = true;
@@ -128,7 +121,7 @@ void Verifier::Impl::prepare(Candidate& candidate) {
   }
   const crypto::HashAlgorithm hash = hash_of(sig.algorithm);
   crypto::Hasher hasher(hash);
-  const auto selected = select_headers(headers, sig.headers);
+  const auto selected = select_headers(headers.fields(), sig.headers);
   hash_signed_headers(hasher, sig.canonicalization.header, selected, field.name, field.raw_value,
                       sig.b_tag);
   candidate.header_digest = hasher.finish();
@@ -145,7 +138,7 @@ void Verifier::end_of_headers() {
     Candidate candidate;
     candidate.field = m.signature_fields[i];
     if (i >= m.limits.max_signatures) {
-      const std::string_view raw = m.headers[candidate.field].raw_value;
+      const std::string_view raw = m.headers.fields()[candidate.field].raw_value;
       describe_unparsed(raw, candidate.result);
       candidate.result.result = Result::Neutral;
       candidate.result.reason =
