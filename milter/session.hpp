@@ -31,21 +31,19 @@ class Transaction {
 
   const std::string& mail_from() const { return mail_from_; }
   const std::vector<std::string>& recipients() const { return recipients_; }
-  const std::vector<auth::message::HeaderField>& headers() const { return headers_; }
+  const std::vector<auth::message::HeaderField>& headers() const { return headers_.fields(); }
   std::uint64_t body_bytes() const { return body_bytes_; }
   bool headers_complete() const { return end_of_headers_; }
   bool complete() const { return end_of_message_; }
-  // Header bytes or count beyond auth::Limits: the excess was not kept.
-  bool over_limit() const { return over_limit_; }
+  // Header bytes or count beyond auth::Limits, as auth::message::HeaderList counts them: the
+  // excess was not kept.
+  bool over_limit() const { return headers_.overflowed(); }
   std::string summary() const;  // one line for the debug log
 
  private:
-  auth::Limits limits_;
   std::string mail_from_;
   std::vector<std::string> recipients_;
-  std::vector<auth::message::HeaderField> headers_;
-  std::size_t header_bytes_ = 0;
-  bool over_limit_ = false;
+  auth::message::HeaderList headers_;
   bool end_of_headers_ = false;
   bool end_of_message_ = false;
   auth::message::LineEndingNormalizer body_normalizer_;

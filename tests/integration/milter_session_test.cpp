@@ -40,22 +40,57 @@ TEST(MilterTransaction, BodyByteCountDoesNotDependOnTheSplit) {
   }
 }
 
-TEST(MilterTransaction, HeaderLimitsBoundMemory) {
+TEST(MilterTransaction, HeaderCountLimitAtAndOver) {
   auth::Limits limits;
   limits.max_header_count = 3;
   Transaction t("<>", limits);
-  for (int i = 0; i < 5; ++i) t.header("X-N", std::to_string(i), true);
+  for (int i = 0; i < 3; ++i) t.header("X-N", std::to_string(i), true);
   EXPECT_EQ(t.headers().size(), 3u);
+  EXPECT_FALSE(t.over_limit());  // exactly at the limit
+  t.header("X-N", "3", true);
+  t.header("X-N", "4", true);
+  EXPECT_EQ(t.headers().size(), 3u);
+  EXPECT_EQ(t.headers()[2].raw_value, "2");
   EXPECT_TRUE(t.over_limit());
+}
 
-  limits = auth::Limits{};
+// auth::message::HeaderList's accounting: name + raw value (as kept: CRLF folding, restored
+// leading space) + 3 bytes for the colon and CRLF.
+TEST(MilterTransaction, HeaderByteLimitAtAndOver) {
+  auth::Limits limits;
   limits.max_header_bytes = 40;
-  Transaction bytes("<>", limits);
-  bytes.header("Subject", std::string(20, 'x'), true);  // 7 + 1 + 20 + 3 = 31 bytes
-  EXPECT_FALSE(bytes.over_limit());
-  bytes.header("Subject", "y", true);  // 12 more: over 40
-  EXPECT_TRUE(bytes.over_limit());
-  EXPECT_EQ(bytes.headers().size(), 1u);
+  {
+    Transaction t("<>", limits);
+    t.header("Subject", std::string(30, 'x'), true);  // 7 + 30 + 3 = 40: at the limit
+    EXPECT_FALSE(t.over_limit());
+    ASSERT_EQ(t.headers().size(), 1u);
+    t.header("X", "", true);  // 1 + 0 + 3 more: over
+    EXPECT_TRUE(t.over_limit());
+    EXPECT_EQ(t.headers().size(), 1u);
+  }
+  {
+    Transaction t("<>", limits);
+    t.header("Subject", std::string(31, 'x'), true);  // 41: over, nothing kept
+    EXPECT_TRUE(t.over_limit());
+    EXPECT_TRUE(t.headers().empty());
+    t.header("X", "", true);  // a breach is final, however small the next field
+    EXPECT_TRUE(t.headers().empty());
+  }
+  {
+    Transaction t("<>", limits);
+    t.header("Subject", std::string(29, 'x'), false);  // restored space: 7 + 1 + 29 + 3 = 40
+    EXPECT_FALSE(t.over_limit());
+    ASSERT_EQ(t.headers().size(), 1u);
+    EXPECT_EQ(t.headers()[0].raw_value.size(), 30u);
+  }
+  {
+    Transaction t("<>", limits);
+    // Folded with bare LF by libmilter, kept and counted with CRLF: 7 + (14 + 1 + 15) + 3 = 40
+    // as received, 41 as kept.
+    t.header("Subject", std::string(14, 'x') + "\n " + std::string(14, 'y'), true);
+    EXPECT_TRUE(t.over_limit());
+    EXPECT_TRUE(t.headers().empty());
+  }
 }
 
 TEST(MilterSession, OwnsOneTransactionAtATimeAndCountsLiveSessions) {
