@@ -53,3 +53,15 @@ TEST(TagList, ColonListsAndWhitespace) {
   EXPECT_EQ(items[2], "subject");
   EXPECT_EQ(remove_whitespace(" ab\r\n\tc d "), "abcd");
 }
+
+// Reasons end up in logs and JSON: bytes from the message are shown printable, never raw.
+TEST(TagList, ErrorsQuoteMessageBytesPrintably) {
+  auto no_equals = parse_tag_list("v=1; evil\r\nInjected: yes\x7f");
+  ASSERT_FALSE(no_equals);
+  EXPECT_EQ(no_equals.error().message.find_first_of("\r\n\x7f"), std::string::npos);
+  EXPECT_NE(no_equals.error().message.find("evil\\x0D\\x0AInjected"), std::string::npos)
+      << no_equals.error().message;
+  auto bad_name = parse_tag_list("a\x01z=1");
+  ASSERT_FALSE(bad_name);
+  EXPECT_NE(bad_name.error().message.find("a\\x01z"), std::string::npos) << bad_name.error().message;
+}

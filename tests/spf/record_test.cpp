@@ -77,6 +77,14 @@ TEST(SpfRecord, DomainSpecAcceptsTrailingDotMacroEndAndDashedTopLabel) {
   }
 }
 
+// Records come from DNS and reasons go to logs and headers: quoted terms are shown printable.
+TEST(SpfRecord, ErrorsQuoteRecordBytesPrintably) {
+  auto r = parse_record("v=spf1 ip4:192.0.2.1/3\r\nX-Evil: 1 -all");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().message.find_first_of("\r\n"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("not visible ASCII"), std::string::npos) << r.error().message;
+}
+
 class SpfRecordSyntaxError : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(SpfRecordSyntaxError, IsRejected) {

@@ -1,6 +1,8 @@
 // RFC 6376 §3.2 tag=value lists.
 #include <auth/dkim.hpp>
 
+#include "message/excerpt.hpp"
+
 #include <algorithm>
 
 namespace auth::dkim {
@@ -36,13 +38,13 @@ Expected<std::vector<Tag>> parse_tag_list(std::string_view text) {
     }
     const std::size_t eq = spec.find('=');
     if (eq == std::string_view::npos)
-      return fail(ErrorCode::Syntax, "tag without '=': \"" + std::string(trim(spec)) + "\"");
+      return fail(ErrorCode::Syntax, "tag without '=': \"" + message::excerpt(trim(spec)) + "\"");
     const std::string_view name = trim(spec.substr(0, eq));
     if (name.empty() || !is_alpha(name.front()))
-      return fail(ErrorCode::Syntax, "bad tag name \"" + std::string(name) + "\"");
+      return fail(ErrorCode::Syntax, "bad tag name \"" + message::excerpt(name) + "\"");
     for (char c : name)
       if (!is_alpha(c) && !is_digit(c) && c != '_')
-        return fail(ErrorCode::Syntax, "bad tag name \"" + std::string(name) + "\"");
+        return fail(ErrorCode::Syntax, "bad tag name \"" + message::excerpt(name) + "\"");
     const std::string_view value = trim(spec.substr(eq + 1));
     for (char c : value)
       if (!is_fws(c) && !is_value_byte(c))

@@ -6,6 +6,7 @@
 #include <auth/domain_name.hpp>
 #include <auth/spf.hpp>
 
+#include "message/excerpt.hpp"
 #include "spf/macro.hpp"
 #include "spf/record.hpp"
 
@@ -61,7 +62,8 @@ bool is_valid_check_domain(std::string_view domain) {
   });
 }
 
-std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+// Quoted and printable: records come from DNS, reasons go to logs and headers.
+std::string quote(std::string_view s) { return "'" + message::excerpt(s, 255) + "'"; }
 
 class Evaluator {
  public:

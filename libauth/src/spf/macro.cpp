@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <vector>
+#include "message/excerpt.hpp"
 
 namespace auth::spf {
 namespace {
@@ -44,7 +45,8 @@ struct Token {
   MacroExpand expand;
 };
 
-std::string quote(std::string_view text) { return "\"" + std::string(text) + "\""; }
+// Quoted and printable: records come from DNS, reasons go to logs and headers.
+std::string quote(std::string_view text) { return "\"" + message::excerpt(text, 255) + "\""; }
 
 // Reads the token at `pos`, advancing it.
 Expected<Token> next_token(std::string_view text, std::size_t& pos, MacroContext context) {
