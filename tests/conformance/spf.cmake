@@ -7,5 +7,5 @@ if(NOT yaml-cpp_FOUND)
 endif()
 auth_test(test_spf_conformance
   SOURCES spf_conformance_test.cpp spf_test_zone.cpp spf_suites.cpp
-  COMPONENTS spf common
+  COMPONENTS spf dns authres message common
   LIBS yaml-cpp)

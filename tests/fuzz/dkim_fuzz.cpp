@@ -59,6 +59,9 @@ void check_results(const std::vector<auth::dkim::DkimResult>& results) {
   header.authserv_id = "mx.example.org";
   for (const auto& result : results) {
     FUZZ_CHECK(result.result != auth::dkim::Result::Pass || result.reason.empty());
+    // Reasons go to logs and JSON: never a raw control byte from the message.
+    for (const char c : result.reason)
+      FUZZ_CHECK(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f);
     header.results.push_back(auth::dkim::to_method_result(result));
   }
   auth::fuzz::check_round_trip(header);
