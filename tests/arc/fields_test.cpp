@@ -30,13 +30,6 @@ TEST(ArcFields, Instance) {
   EXPECT_FALSE(parse_instance("99999999999999999999", 50));
 }
 
-TEST(ArcFields, TrimFwsDropsOuterWhiteSpaceOnly) {
-  EXPECT_EQ(trim_fws(" \t\r\n a b \r\n\t "), "a b");
-  EXPECT_EQ(trim_fws("a"), "a");
-  EXPECT_EQ(trim_fws(" \t "), "");
-  EXPECT_EQ(trim_fws(""), "");
-}
-
 TEST(ArcFields, TopLevelSemicolonSkipsCommentsAndQuotedStrings) {
   constexpr std::size_t npos = std::string_view::npos;
   constexpr std::string_view text = R"(id; a (x; (y;) z) "q;\";"; b)";

@@ -63,5 +63,13 @@ TEST(TagList, ErrorsQuoteMessageBytesPrintably) {
       << no_equals.error().message;
   auto bad_name = parse_tag_list("a\x01z=1");
   ASSERT_FALSE(bad_name);
-  EXPECT_NE(bad_name.error().message.find("a\\x01z"), std::string::npos) << bad_name.error().message;
+  EXPECT_NE(bad_name.error().message.find("a\\x01z"), std::string::npos)
+      << bad_name.error().message;
+}
+
+TEST(TagList, TrimFwsDropsOuterWhiteSpaceOnly) {
+  EXPECT_EQ(trim_fws(" \t\r\n a b \r\n\t "), "a b");
+  EXPECT_EQ(trim_fws("a"), "a");
+  EXPECT_EQ(trim_fws(" \t "), "");
+  EXPECT_EQ(trim_fws(""), "");
 }

@@ -43,6 +43,8 @@ Expected<std::vector<Tag>> parse_tag_list(std::string_view text);
 const Tag* find_tag(std::span<const Tag> tags, std::string_view name);
 // Removes every FWS byte (SP, HTAB, CR, LF): for base64 values and colon-separated lists.
 std::string remove_whitespace(std::string_view text);
+// `text` without leading and trailing FWS bytes (SP, HTAB, CR, LF).
+std::string_view trim_fws(std::string_view text);
 // Splits "a : b:c" at ':' and trims FWS around each item; an empty item is kept as "".
 std::vector<std::string_view> split_colon_list(std::string_view text);
 

@@ -39,7 +39,7 @@ std::optional<std::string> collect_authentication_results(
     const std::vector<std::string_view> pieces = split_results(value);
     // The first piece is the authserv-id (and its version); "none" says there is no result.
     for (std::size_t i = 1; i < pieces.size(); ++i) {
-      const std::string_view piece = detail::trim_fws(pieces[i]);
+      const std::string_view piece = dkim::trim_fws(pieces[i]);
       if (piece.empty() || iequals(piece, "none")) continue;
       results.emplace_back(piece);
     }

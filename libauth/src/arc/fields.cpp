@@ -94,12 +94,6 @@ Expected<Common> parse_common(std::span<const dkim::Tag> tags, std::string_view 
 
 }  // namespace
 
-std::string_view trim_fws(std::string_view s) {
-  while (!s.empty() && is_fws(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_fws(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 std::size_t find_top_level_semicolon(std::string_view text, std::size_t from) {
   int depth = 0;
   bool quoted = false;
@@ -124,7 +118,7 @@ std::size_t find_top_level_semicolon(std::string_view text, std::size_t from) {
 
 std::optional<FieldKind> kind_of(std::string_view field_name) {
   // The obsolete syntax may leave white space before the colon.
-  field_name = trim_fws(field_name);
+  field_name = dkim::trim_fws(field_name);
   if (iequals(field_name, aar_name)) return FieldKind::Aar;
   if (iequals(field_name, ams_name)) return FieldKind::Ams;
   if (iequals(field_name, seal_name)) return FieldKind::Seal;
@@ -144,7 +138,7 @@ std::string_view name_of(FieldKind kind) {
 }
 
 Expected<unsigned> parse_instance(std::string_view text, unsigned max_instance) {
-  text = trim_fws(text);
+  text = dkim::trim_fws(text);
   if (text.empty()) return syntax("empty instance i=");
   const auto value = parse_digits(text, 9);
   if (!value) return syntax("instance i=" + std::string(text) + " is not a number");
@@ -240,7 +234,7 @@ Expected<Ams> parse_ams(std::string_view raw_value, const ParseOptions& options)
     out.expiration = static_cast<std::int64_t>(*value);
   }
   if (const dkim::Tag* q = dkim::find_tag(tags, "q")) {
-    if (!iequals(trim_fws(q->value), "dns/txt"))
+    if (!iequals(dkim::trim_fws(q->value), "dns/txt"))
       return syntax("ARC-Message-Signature q= is not dns/txt");
   }
   return out;
@@ -257,9 +251,9 @@ Expected<Seal> parse_seal(std::string_view raw_value, const ParseOptions& option
   const dkim::Tag* cv = dkim::find_tag(tags, "cv");
   if (cv == nullptr) return syntax("ARC-Seal has no cv= tag");
   // ABNF literals are case-insensitive (RFC 5234 §2.3).
-  const std::string cv_value = to_lower(trim_fws(cv->value));
+  const std::string cv_value = to_lower(dkim::trim_fws(cv->value));
   if (cv_value != "none" && cv_value != "pass" && cv_value != "fail")
-    return syntax("ARC-Seal has an invalid cv=" + std::string(trim_fws(cv->value)));
+    return syntax("ARC-Seal has an invalid cv=" + std::string(dkim::trim_fws(cv->value)));
   Seal out;
   out.instance = common->instance;
   out.algorithm = common->algorithm;

@@ -24,9 +24,6 @@ std::string_view name_of(FieldKind kind);
 // An instance value (RFC 8617 §4.2.1): 1*DIGIT, 1 to `max_instance`.
 Expected<unsigned> parse_instance(std::string_view text, unsigned max_instance);
 
-// `s` without leading and trailing white space (SP, HTAB, CR, LF).
-std::string_view trim_fws(std::string_view s);
-
 // In an Authentication-Results payload: the first ';' at or after `from` that is outside
 // comments and quoted strings (where a backslash escapes the next character), or npos. `from`
 // must be outside both, as it is at the start and just after such a ';'.

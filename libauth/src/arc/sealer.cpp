@@ -244,7 +244,7 @@ Expected<std::vector<message::HeaderField>> Sealer::finish(const SealInput& inpu
   const std::string algorithm(dkim::to_string(key->algorithm));
 
   // ARC-Authentication-Results: i=N; <this hop's results>.
-  std::string payload(detail::trim_fws(input.authentication_results));
+  std::string payload(dkim::trim_fws(input.authentication_results));
   message::HeaderField aar{
       std::string(detail::aar_name),
       " " + fold_results("i=" + i + "; " + payload, detail::aar_name.size() + 2)};

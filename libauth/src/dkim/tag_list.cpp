@@ -17,13 +17,13 @@ bool is_value_byte(char c) {
   return (u >= 0x21 && u != 0x3B && u != 0x7F);
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_fws(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_fws(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 }  // namespace
+
+std::string_view trim_fws(std::string_view text) {
+  while (!text.empty() && is_fws(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_fws(text.back())) text.remove_suffix(1);
+  return text;
+}
 
 Expected<std::vector<Tag>> parse_tag_list(std::string_view text) {
   std::vector<Tag> tags;
@@ -31,21 +31,21 @@ Expected<std::vector<Tag>> parse_tag_list(std::string_view text) {
   while (pos < text.size()) {
     const std::size_t end = std::min(text.find(';', pos), text.size());
     const std::string_view spec = text.substr(pos, end - pos);
-    if (trim(spec).empty()) {
+    if (trim_fws(spec).empty()) {
       // Only a trailing ';' (then white space) is allowed to leave an empty spec.
       if (end >= text.size()) break;
       return fail(ErrorCode::Syntax, "empty tag in tag list");
     }
     const std::size_t eq = spec.find('=');
     if (eq == std::string_view::npos)
-      return fail(ErrorCode::Syntax, "tag without '=': \"" + message::excerpt(trim(spec)) + "\"");
-    const std::string_view name = trim(spec.substr(0, eq));
+      return fail(ErrorCode::Syntax, "tag without '=': " + message::quoted_excerpt(trim_fws(spec)));
+    const std::string_view name = trim_fws(spec.substr(0, eq));
     if (name.empty() || !is_alpha(name.front()))
-      return fail(ErrorCode::Syntax, "bad tag name \"" + message::excerpt(name) + "\"");
+      return fail(ErrorCode::Syntax, "bad tag name " + message::quoted_excerpt(name));
     for (char c : name)
       if (!is_alpha(c) && !is_digit(c) && c != '_')
-        return fail(ErrorCode::Syntax, "bad tag name \"" + message::excerpt(name) + "\"");
-    const std::string_view value = trim(spec.substr(eq + 1));
+        return fail(ErrorCode::Syntax, "bad tag name " + message::quoted_excerpt(name));
+    const std::string_view value = trim_fws(spec.substr(eq + 1));
     for (char c : value)
       if (!is_fws(c) && !is_value_byte(c))
         return fail(ErrorCode::Syntax, "bad character in value of tag " + std::string(name) + "=");
@@ -82,7 +82,7 @@ std::vector<std::string_view> split_colon_list(std::string_view text) {
   std::size_t pos = 0;
   while (true) {
     const std::size_t end = std::min(text.find(':', pos), text.size());
-    items.push_back(trim(text.substr(pos, end - pos)));
+    items.push_back(trim_fws(text.substr(pos, end - pos)));
     if (end >= text.size()) break;
     pos = end + 1;
   }

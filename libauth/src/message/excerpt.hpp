@@ -11,6 +11,15 @@ namespace auth::message {
 // At most `max_shown` bytes; control and 8-bit bytes as \xHH; "..." when cut.
 std::string excerpt(std::string_view text, std::size_t max_shown = 40);
 
+// excerpt() between two `mark` characters: how error reasons quote bytes they did not write.
+inline std::string quoted_excerpt(std::string_view text, char mark = '"',
+                                  std::size_t max_shown = 40) {
+  std::string out(1, mark);
+  out += excerpt(text, max_shown);
+  out += mark;
+  return out;
+}
+
 inline std::string concat(std::initializer_list<std::string_view> parts) {
   std::string out;
   std::size_t size = 0;

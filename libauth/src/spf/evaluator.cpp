@@ -6,8 +6,8 @@
 #include <auth/domain_name.hpp>
 #include <auth/spf.hpp>
 
-#include "message/excerpt.hpp"
 #include "spf/macro.hpp"
+#include "spf/quote.hpp"
 #include "spf/record.hpp"
 
 namespace auth::spf {
@@ -61,9 +61,6 @@ bool is_valid_check_domain(std::string_view domain) {
     return u <= 0x20 || u == 0x7f || c == '[' || c == ']';
   });
 }
-
-// Quoted and printable: records come from DNS, reasons go to logs and headers.
-std::string quote(std::string_view s) { return "'" + message::excerpt(s, 255) + "'"; }
 
 class Evaluator {
  public:

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <vector>
-#include "message/excerpt.hpp"
+#include "spf/quote.hpp"
 
 namespace auth::spf {
 namespace {
@@ -45,9 +45,6 @@ struct Token {
   MacroExpand expand;
 };
 
-// Quoted and printable: records come from DNS, reasons go to logs and headers.
-std::string quote(std::string_view text) { return "\"" + message::excerpt(text, 255) + "\""; }
-
 // Reads the token at `pos`, advancing it.
 Expected<Token> next_token(std::string_view text, std::size_t& pos, MacroContext context) {
   Token token;
@@ -55,14 +52,14 @@ Expected<Token> next_token(std::string_view text, std::size_t& pos, MacroContext
     const std::size_t start = pos;
     while (pos < text.size() && text[pos] != '%') {
       if (!is_literal(text[pos], context))
-        return fail(ErrorCode::Syntax, "invalid character in macro string " + quote(text));
+        return fail(ErrorCode::Syntax, "invalid character in macro string " + quote(text, '"'));
       ++pos;
     }
     token.literal = text.substr(start, pos - start);
     return token;
   }
   if (pos + 1 >= text.size())
-    return fail(ErrorCode::Syntax, "'%' at the end of macro string " + quote(text));
+    return fail(ErrorCode::Syntax, "'%' at the end of macro string " + quote(text, '"'));
   const char next = text[pos + 1];
   if (next == '%' || next == '_' || next == '-') {
     token.literal = next == '%' ? "%" : next == '_' ? " " : "%20";
@@ -70,9 +67,11 @@ Expected<Token> next_token(std::string_view text, std::size_t& pos, MacroContext
     return token;
   }
   if (next != '{')
-    return fail(ErrorCode::Syntax, "'%' not followed by '{', '%', '_' or '-' in " + quote(text));
+    return fail(ErrorCode::Syntax,
+                "'%' not followed by '{', '%', '_' or '-' in " + quote(text, '"'));
   pos += 2;
-  if (pos >= text.size()) return fail(ErrorCode::Syntax, "unterminated macro in " + quote(text));
+  if (pos >= text.size())
+    return fail(ErrorCode::Syntax, "unterminated macro in " + quote(text, '"'));
   token.kind = Token::Kind::Expand;
   MacroExpand& m = token.expand;
   const char letter = text[pos];
@@ -86,7 +85,7 @@ Expected<Token> next_token(std::string_view text, std::size_t& pos, MacroContext
     return fail(ErrorCode::Syntax,
                 std::string("macro letter '") + letter + "' not allowed in " +
                     (context == MacroContext::Explanation ? "explanation " : "domain-spec ") +
-                    quote(text));
+                    quote(text, '"'));
   ++pos;
   if (pos < text.size() && is_digit(text[pos])) {
     unsigned value = 0;
@@ -95,7 +94,7 @@ Expected<Token> next_token(std::string_view text, std::size_t& pos, MacroContext
       ++pos;
     }
     // §7.3: "If a DIGIT is specified, the value MUST be nonzero."
-    if (value == 0) return fail(ErrorCode::Syntax, "macro transformer 0 in " + quote(text));
+    if (value == 0) return fail(ErrorCode::Syntax, "macro transformer 0 in " + quote(text, '"'));
     m.digits = value;
   }
   if (pos < text.size() && (text[pos] == 'r' || text[pos] == 'R')) {
@@ -106,7 +105,7 @@ Expected<Token> next_token(std::string_view text, std::size_t& pos, MacroContext
   while (pos < text.size() && is_delimiter(text[pos])) ++pos;
   m.delimiters = text.substr(delimiters_start, pos - delimiters_start);
   if (pos >= text.size() || text[pos] != '}')
-    return fail(ErrorCode::Syntax, "malformed macro in " + quote(text));
+    return fail(ErrorCode::Syntax, "malformed macro in " + quote(text, '"'));
   ++pos;
   return token;
 }
@@ -242,7 +241,7 @@ Expected<void> check_domain_spec(std::string_view text) {
   const auto dot = tail.rfind('.');
   if (dot == std::string_view::npos || !is_toplabel(tail.substr(dot + 1)))
     return fail(ErrorCode::Syntax,
-                "domain-spec " + quote(text) + " does not end in a valid top label");
+                "domain-spec " + quote(text, '"') + " does not end in a valid top label");
   return {};
 }
 

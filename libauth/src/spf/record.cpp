@@ -2,8 +2,8 @@
 
 #include <auth/domain_name.hpp>
 
-#include "message/excerpt.hpp"
 #include "spf/macro.hpp"
+#include "spf/quote.hpp"
 
 namespace auth::spf {
 namespace {
@@ -13,9 +13,6 @@ constexpr std::string_view version_tag = "v=spf1";
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_name_char(char c) { return is_alpha(c) || is_digit(c) || c == '-' || c == '_' || c == '.'; }
-
-// Quoted and printable: records come from DNS, reasons go to logs and headers.
-std::string quote(std::string_view text) { return "'" + message::excerpt(text, 255) + "'"; }
 
 // ip4-cidr-length = "/" ("0" / %x31-39 0*1DIGIT); ip6 likewise up to 128. No leading zeros.
 Expected<unsigned> parse_cidr(std::string_view digits, unsigned max, std::string_view term) {
