@@ -35,6 +35,9 @@ struct SetResult {
   std::string ams_domain;          // ARC-Message-Signature d=
   std::string ams_selector;        // ARC-Message-Signature s=
   std::string authserv_id;         // of the ARC-Authentication-Results
+  // The ARC-Authentication-Results payload after "i=N;", unfolded and trimmed: what that hop
+  // concluded ("mx.example; dkim=pass header.d=example.com; ..."), for local policy.
+  std::string authentication_results;
   std::optional<bool> ams_valid;   // absent: not checked
   std::optional<bool> seal_valid;  // absent: not checked
 };

@@ -24,6 +24,9 @@ struct Limits {
   unsigned spf_mx_names = 10;        // MX names looked up per mx mechanism
   unsigned spf_ptr_names = 10;       // PTR names considered per ptr / %{p}
 
+  // DMARC (RFC 9989 §11.5): Author Domains evaluated for one From field with several addresses.
+  std::size_t max_dmarc_author_domains = 5;
+
   // DNS.
   std::size_t max_dns_answer_bytes = 64 * 1024;
   std::chrono::milliseconds dns_timeout{5000};

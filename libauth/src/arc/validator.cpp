@@ -102,6 +102,9 @@ ArcResult Validator::finish() {
     s.ams_domain = set.ams.domain;
     s.ams_selector = set.ams.selector;
     s.authserv_id = set.aar.authserv_id;
+    const std::string aar = message::unfold(m.headers.fields()[set.aar_field].raw_value);
+    if (const std::size_t semicolon = aar.find(';'); semicolon != std::string::npos)
+      s.authentication_results = std::string(dkim::trim_fws(std::string_view(aar).substr(semicolon + 1)));
     result.sets.push_back(std::move(s));
   }
   const TimePoint now = m.clock->now();

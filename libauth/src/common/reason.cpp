@@ -1,0 +1,112 @@
+// The stable texts of the reason codes (auth/reason.hpp).
+#include <auth/reason.hpp>
+
+namespace auth {
+
+std::string_view to_string(ReasonCode code) {
+  switch (code) {
+    case ReasonCode::None:
+      return "";
+    case ReasonCode::DnsTimeout:
+      return "dns_timeout";
+    case ReasonCode::DnsServerFailure:
+      return "dns_server_failure";
+    case ReasonCode::SignatureSyntax:
+      return "signature_syntax";
+    case ReasonCode::MissingTag:
+      return "missing_tag";
+    case ReasonCode::UnsupportedVersion:
+      return "unsupported_version";
+    case ReasonCode::UnsupportedAlgorithm:
+      return "unsupported_algorithm";
+    case ReasonCode::UnsupportedQueryMethod:
+      return "unsupported_query_method";
+    case ReasonCode::BadDomain:
+      return "bad_domain";
+    case ReasonCode::HeaderNotSigned:
+      return "header_not_signed";
+    case ReasonCode::Expired:
+      return "expired";
+    case ReasonCode::TooManySignatures:
+      return "too_many_signatures";
+    case ReasonCode::HeaderLimit:
+      return "header_limit";
+    case ReasonCode::KeyNotFound:
+      return "key_not_found";
+    case ReasonCode::KeySyntax:
+      return "key_syntax";
+    case ReasonCode::KeyAmbiguous:
+      return "key_ambiguous";
+    case ReasonCode::KeyInvalid:
+      return "key_invalid";
+    case ReasonCode::KeyRevoked:
+      return "key_revoked";
+    case ReasonCode::KeyTypeMismatch:
+      return "key_type_mismatch";
+    case ReasonCode::KeyHashNotAllowed:
+      return "key_hash_not_allowed";
+    case ReasonCode::KeyServiceNotAllowed:
+      return "key_service_not_allowed";
+    case ReasonCode::KeyIdentityMismatch:
+      return "key_identity_mismatch";
+    case ReasonCode::KeyTooSmall:
+      return "key_too_small";
+    case ReasonCode::WeakAlgorithm:
+      return "weak_algorithm";
+    case ReasonCode::BodyHashMismatch:
+      return "body_hash_mismatch";
+    case ReasonCode::SignatureMismatch:
+      return "signature_mismatch";
+    case ReasonCode::ArcStructure:
+      return "arc_structure";
+    case ReasonCode::ArcTooManyInstances:
+      return "arc_too_many_instances";
+    case ReasonCode::ArcInvalidCv:
+      return "arc_invalid_cv";
+    case ReasonCode::ArcChainAlreadyFailed:
+      return "arc_chain_already_failed";
+    case ReasonCode::ArcAmsFailed:
+      return "arc_ams_failed";
+    case ReasonCode::ArcSealFailed:
+      return "arc_seal_failed";
+    case ReasonCode::SpfNoRecord:
+      return "spf_no_record";
+    case ReasonCode::SpfMultipleRecords:
+      return "spf_multiple_records";
+    case ReasonCode::SpfSyntax:
+      return "spf_syntax";
+    case ReasonCode::SpfLookupLimit:
+      return "spf_lookup_limit";
+    case ReasonCode::SpfVoidLookupLimit:
+      return "spf_void_lookup_limit";
+    case ReasonCode::SpfIncludeNone:
+      return "spf_include_none";
+    case ReasonCode::SpfBadDomain:
+      return "spf_bad_domain";
+    case ReasonCode::SpfTimeBudget:
+      return "spf_time_budget";
+    case ReasonCode::SpfMatched:
+      return "spf_matched";
+    case ReasonCode::SpfDefault:
+      return "spf_default";
+    case ReasonCode::DmarcNoRecord:
+      return "dmarc_no_record";
+    case ReasonCode::DmarcRecordUnusable:
+      return "dmarc_record_unusable";
+    case ReasonCode::DmarcFromMissing:
+      return "dmarc_from_missing";
+    case ReasonCode::DmarcFromMultiple:
+      return "dmarc_from_multiple";
+    case ReasonCode::DmarcFromUnparsable:
+      return "dmarc_from_unparsable";
+    case ReasonCode::DmarcTooManyDomains:
+      return "dmarc_too_many_domains";
+    case ReasonCode::DmarcNotAligned:
+      return "dmarc_not_aligned";
+    case ReasonCode::DmarcTrustedForwarder:
+      return "dmarc_trusted_forwarder";
+  }
+  return "";
+}
+
+}  // namespace auth
