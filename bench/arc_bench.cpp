@@ -10,6 +10,9 @@
 #include <auth/dns.hpp>
 #include <auth/message.hpp>
 
+#include "heap_tracker.hpp"
+
+#include <algorithm>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -150,5 +153,95 @@ void BM_ArcBesideDkimVerify20k(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(f.message.body.size()));
 }
 BENCHMARK(BM_ArcBesideDkimVerify20k)->ArgName("KeyCache")->Arg(0)->Arg(1);
+
+// A valid hostile chain, made here: the most sets Limits allows (50, all by one key) over a
+// header near the Limits bounds (760 filler fields of 1000 bytes, about 0.8 MB in 915 fields),
+// so that validation verifies 50 AMSs (the newest, then the others for oldest-pass) and 50
+// seals over a large header. Counters: heap bytes allocated per message and the peak of heap
+// bytes live during one validation (bench/heap_tracker.hpp).
+struct HostileChain {
+  Split message;
+  std::string error;
+};
+
+const HostileChain& hostile_chain() {
+  static const HostileChain h = [] {
+    HostileChain out;
+    auto key = auth::crypto::PrivateKey::from_file(std::string(MAILAUTH_TESTDATA) +
+                                                   "/keys/rsa2048.pkcs8.pem");
+    if (!key) {
+      out.error = key.error().message;
+      return out;
+    }
+    const auto shared_key = std::make_shared<const auth::crypto::PrivateKey>(std::move(*key));
+    Split& m = out.message;
+    m.headers = {{"From", " Alice <alice@example.org>"},
+                 {"To", " list@lists.example.org"},
+                 {"Subject", " a long way round"},
+                 {"Date", " Sat, 28 Nov 2026 10:00:00 +0000"},
+                 {"Message-ID", " <hostile-50@example.org>"}};
+    for (std::size_t i = 0; i < 760; ++i)
+      m.headers.push_back({"X-Filler", " " + std::string(997, static_cast<char>('a' + i % 26))});
+    for (int i = 0; i < 40; ++i) m.body += "A line of body text, the same on every line.\r\n";
+    const auto clock = auth::FixedClock::at_unix(1795860200);
+    auth::arc::ArcResult passed;
+    passed.result = auth::arc::ChainResult::Pass;
+    auth::arc::SealerOptions options;
+    options.keys.push_back({"lists.example.org", "arc", shared_key, {}});
+    for (unsigned instance = 1; instance <= 50; ++instance) {
+      auto sealer = auth::arc::Sealer::create(options, clock);
+      if (!sealer) {
+        out.error = sealer.error().message;
+        return out;
+      }
+      feed(*sealer, m);
+      auth::arc::SealInput input;
+      input.validation = instance == 1 ? nullptr : &passed;
+      input.authentication_results = "mx.lists.example.org; spf=pass smtp.mailfrom=example.org";
+      auto set = sealer->finish(input);
+      if (!set || set->size() != 3) {
+        out.error = "sealing set " + std::to_string(instance) + " failed";
+        return out;
+      }
+      m.headers.insert(m.headers.begin(), set->begin(), set->end());
+    }
+    return out;
+  }();
+  return h;
+}
+
+void BM_ArcValidateHostile50Sets(benchmark::State& state) {
+  const Fixture& f = fixture();
+  const HostileChain& h = hostile_chain();
+  if (!f.error.empty() || !h.error.empty()) {
+    state.SkipWithError((f.error + h.error).c_str());
+    return;
+  }
+  const auto clock = auth::FixedClock::at_unix(1795860200);
+  auth::dkim::KeyCache cache;
+  auth::arc::ValidatorOptions options;
+  options.key_cache = &cache;
+  std::int64_t allocated = 0, peak = 0;
+  for (auto _ : state) {
+    const bench::HeapTracker heap;
+    {
+      auth::arc::Validator validator(*f.zone, clock, {}, options);
+      feed(validator, h.message);
+      const auth::arc::ArcResult result = validator.finish();
+      if (result.result != auth::arc::ChainResult::Pass || result.instances != 50) {
+        state.SkipWithError(("chain does not pass: " + result.reason).c_str());
+        return;
+      }
+      benchmark::DoNotOptimize(result);
+    }
+    allocated += heap.allocated_bytes();
+    peak = std::max(peak, heap.peak_bytes());
+  }
+  state.SetItemsProcessed(state.iterations());
+  const double per_message = static_cast<double>(state.iterations());
+  state.counters["heap_alloc_MiB"] = static_cast<double>(allocated) / per_message / (1 << 20);
+  state.counters["heap_peak_MiB"] = static_cast<double>(peak) / (1 << 20);
+}
+BENCHMARK(BM_ArcValidateHostile50Sets)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -1,0 +1,21 @@
+// Heap use of one piece of code, for bench counters: bench/heap_tracker.cpp replaces the global
+// operator new and delete of mailauth-bench and, while a HeapTracker of the current thread is
+// alive, counts the bytes allocated and the peak of bytes live above the start (malloc's usable
+// sizes). Allocations of other threads, and outside a tracker, are not counted.
+#pragma once
+
+#include <cstdint>
+
+namespace bench {
+
+class HeapTracker {
+ public:
+  HeapTracker();
+  ~HeapTracker();
+  HeapTracker(const HeapTracker&) = delete;
+  HeapTracker& operator=(const HeapTracker&) = delete;
+  std::int64_t allocated_bytes() const;  // every allocation since construction
+  std::int64_t peak_bytes() const;       // highest live bytes above the start
+};
+
+}  // namespace bench
