@@ -10,7 +10,8 @@
 #include <auth/dns.hpp>
 #include <auth/message.hpp>
 
-#include "heap_tracker.hpp"
+#include "../tests/arc/arc_test_support.hpp"
+#include "../tests/support/heap_tracker.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -154,57 +155,19 @@ void BM_ArcBesideDkimVerify20k(benchmark::State& state) {
 }
 BENCHMARK(BM_ArcBesideDkimVerify20k)->ArgName("KeyCache")->Arg(0)->Arg(1);
 
-// A valid hostile chain, made here: the most sets Limits allows (50, all by one key) over a
-// header near the Limits bounds (760 filler fields of 1000 bytes, about 0.8 MB in 915 fields),
-// so that validation verifies 50 AMSs (the newest, then the others for oldest-pass) and 50
-// seals over a large header. Counters: heap bytes allocated per message and the peak of heap
-// bytes live during one validation (bench/heap_tracker.hpp).
+// A valid hostile chain (tests/arc/arc_test_support.hpp: 50 sets over a 0.8 MB header). Counters:
+// heap bytes allocated per message and the peak of heap bytes live during one validation
+// (tests/support/heap_tracker.hpp).
 struct HostileChain {
-  Split message;
+  auth::test_support::SplitMessage message;
   std::string error;
 };
 
 const HostileChain& hostile_chain() {
   static const HostileChain h = [] {
     HostileChain out;
-    auto key = auth::crypto::PrivateKey::from_file(std::string(MAILAUTH_TESTDATA) +
-                                                   "/keys/rsa2048.pkcs8.pem");
-    if (!key) {
-      out.error = key.error().message;
-      return out;
-    }
-    const auto shared_key = std::make_shared<const auth::crypto::PrivateKey>(std::move(*key));
-    Split& m = out.message;
-    m.headers = {{"From", " Alice <alice@example.org>"},
-                 {"To", " list@lists.example.org"},
-                 {"Subject", " a long way round"},
-                 {"Date", " Sat, 28 Nov 2026 10:00:00 +0000"},
-                 {"Message-ID", " <hostile-50@example.org>"}};
-    for (std::size_t i = 0; i < 760; ++i)
-      m.headers.push_back({"X-Filler", " " + std::string(997, static_cast<char>('a' + i % 26))});
-    for (int i = 0; i < 40; ++i) m.body += "A line of body text, the same on every line.\r\n";
-    const auto clock = auth::FixedClock::at_unix(1795860200);
-    auth::arc::ArcResult passed;
-    passed.result = auth::arc::ChainResult::Pass;
-    auth::arc::SealerOptions options;
-    options.keys.push_back({"lists.example.org", "arc", shared_key, {}});
-    for (unsigned instance = 1; instance <= 50; ++instance) {
-      auto sealer = auth::arc::Sealer::create(options, clock);
-      if (!sealer) {
-        out.error = sealer.error().message;
-        return out;
-      }
-      feed(*sealer, m);
-      auth::arc::SealInput input;
-      input.validation = instance == 1 ? nullptr : &passed;
-      input.authentication_results = "mx.lists.example.org; spf=pass smtp.mailfrom=example.org";
-      auto set = sealer->finish(input);
-      if (!set || set->size() != 3) {
-        out.error = "sealing set " + std::to_string(instance) + " failed";
-        return out;
-      }
-      m.headers.insert(m.headers.begin(), set->begin(), set->end());
-    }
+    out.message = auth::arc::testing::hostile_chain();
+    if (out.message.headers.empty()) out.error = "making the hostile chain failed";
     return out;
   }();
   return h;
@@ -223,7 +186,7 @@ void BM_ArcValidateHostile50Sets(benchmark::State& state) {
   options.key_cache = &cache;
   std::int64_t allocated = 0, peak = 0;
   for (auto _ : state) {
-    const bench::HeapTracker heap;
+    const auth::test_support::HeapTracker heap;
     {
       auth::arc::Validator validator(*f.zone, clock, {}, options);
       feed(validator, h.message);

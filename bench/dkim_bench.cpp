@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "dkim/body_hash.hpp"
+
 namespace {
 
 using namespace auth;

@@ -12,6 +12,7 @@
 #include <auth/dkim.hpp>
 #include <auth/dns.hpp>
 #include <auth/message.hpp>
+#include <auth/reason.hpp>
 
 #include "arc_json.hpp"
 #include "command_setup.hpp"
@@ -46,13 +47,10 @@ class VerifyHandler final : public auth::message::MessageHandler {
 };
 
 nlohmann::ordered_json to_json(const auth::dkim::DkimResult& r) {
-  return {{"domain", r.domain},
-          {"selector", r.selector},
-          {"algorithm", r.algorithm},
-          {"result", std::string(auth::dkim::to_string(r.result))},
-          {"reason", r.reason},
-          {"key_bits", r.key_bits},
-          {"auid", r.auid}};
+  return {{"domain", r.domain},       {"selector", r.selector},
+          {"algorithm", r.algorithm}, {"result", std::string(auth::dkim::to_string(r.result))},
+          {"reason", r.reason},       {"reason_code", std::string(auth::to_string(r.reason_code))},
+          {"key_bits", r.key_bits},   {"auid", r.auid}};
 }
 
 void print_text(const std::string& file, const std::vector<auth::dkim::DkimResult>& results,
@@ -111,6 +109,9 @@ int run_verify(const std::vector<std::string>& args) {
   auth::dkim::VerifyOptions options;
   options.allow_rsa_sha1 = allow_sha1;
   options.key_cache = &key_cache;
+  // A person reads these results: explain body hash mismatches as far as a copy of the body
+  // (up to 64 KiB) allows.
+  options.keep_body_for_diagnosis = true;
   const auth::Limits limits;
 
   bool unreadable = false, failed = false, temporary = false;

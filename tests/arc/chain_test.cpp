@@ -46,7 +46,7 @@ TEST(ArcChain, SoundChainsOfOneToFifty) {
   for (unsigned n : {1u, 2u, 3u, 50u}) {
     const auto fields = chain_of(n);
     const Chain chain = collect_chain(fields, {});
-    EXPECT_TRUE(chain.failure.empty()) << n << ": " << chain.failure;
+    EXPECT_TRUE(chain.sound()) << n << ": " << chain.failure.text;
     ASSERT_EQ(chain.sets.size(), n);
     EXPECT_EQ(chain.highest, n);
     for (unsigned i = 1; i <= n; ++i) EXPECT_EQ(chain.sets[i - 1].seal.instance, i);
@@ -58,18 +58,18 @@ TEST(ArcChain, FiftyOneSetsFail) {
   const auto extra = set(51);
   fields.insert(fields.begin(), extra.begin(), extra.end());
   const Chain chain = collect_chain(fields, {});
-  EXPECT_EQ(chain.failure, "more than 50 ARC sets");
+  EXPECT_EQ(chain.failure.code, ReasonCode::ArcTooManyInstances);
   EXPECT_GT(chain.highest, 50u);
   ParseOptions lower;
   lower.max_instance = 2;
-  EXPECT_EQ(collect_chain(chain_of(3), lower).failure, "more than 2 ARC sets");
+  EXPECT_EQ(collect_chain(chain_of(3), lower).failure.code, ReasonCode::ArcTooManyInstances);
 }
 
 TEST(ArcChain, StructureFailuresNameTheProblem) {
   struct Case {
     std::string name;
     std::vector<HeaderField> fields;
-    std::string failure;
+    ReasonCode code;
   };
   auto without = [](std::vector<HeaderField> f, std::size_t index) {
     f.erase(f.begin() + static_cast<std::ptrdiff_t>(index));
@@ -81,10 +81,10 @@ TEST(ArcChain, StructureFailuresNameTheProblem) {
   };
   const auto two = chain_of(2);  // AS2 AMS2 AAR2 AS1 AMS1 AAR1 From
   const std::vector<Case> cases = {
-      {"missing AS 1", without(two, 3), "ARC set 1 has no ARC-Seal"},
-      {"missing AMS 2", without(two, 1), "ARC set 2 has no ARC-Message-Signature"},
-      {"missing AAR 1", without(two, 5), "ARC set 1 has no ARC-Authentication-Results"},
-      {"duplicate AMS 1", with(two, ams(1)), "ARC set 1 has 2 ARC-Message-Signature fields"},
+      {"missing AS 1", without(two, 3), ReasonCode::ArcStructure},
+      {"missing AMS 2", without(two, 1), ReasonCode::ArcStructure},
+      {"missing AAR 1", without(two, 5), ReasonCode::ArcStructure},
+      {"duplicate AMS 1", with(two, ams(1)), ReasonCode::ArcStructure},
       {"gap",
        [] {
          auto f = set(3);
@@ -92,45 +92,46 @@ TEST(ArcChain, StructureFailuresNameTheProblem) {
          f.insert(f.end(), one.begin(), one.end());
          return f;
        }(),
-       "ARC set 2 has no ARC-Authentication-Results"},
+       ReasonCode::ArcStructure},
       {"bad AAR instance",
        with(two, HeaderField{"ARC-Authentication-Results", " i=squanch; x; none"}),
-       "ARC-Authentication-Results instance i=squanch is not a number"},
+       ReasonCode::ArcStructure},
       {"AS without i=",
        with(two, HeaderField{"ARC-Seal", " a=rsa-sha256; cv=none; d=example.org; s=s; b=dGVzdA=="}),
-       "ARC-Seal: no i= tag"},
+       ReasonCode::ArcStructure},
       {"first cv=pass",
        [] {
          auto f = chain_of(1);
          f[0] = seal(1, "pass");
          return f;
        }(),
-       "ARC-Seal i=1 has cv=pass (none expected)"},
+       ReasonCode::ArcInvalidCv},
       {"later cv=none",
        [] {
          auto f = chain_of(2);
          f[0] = seal(2, "none");
          return f;
        }(),
-       "ARC-Seal i=2 has cv=none (pass expected)"},
+       ReasonCode::ArcInvalidCv},
       {"older cv=fail",
        [] {
          auto f = chain_of(2);
          f[3] = seal(1, "fail");
          return f;
        }(),
-       "ARC-Seal i=1 has cv=fail (none expected)"},
+       ReasonCode::ArcInvalidCv},
       {"newest cv=fail",
        [] {
          auto f = chain_of(2);
          f[0] = seal(2, "fail");
          return f;
        }(),
-       "the newest ARC-Seal (i=2) says cv=fail"},
+       ReasonCode::ArcChainAlreadyFailed},
   };
   for (const Case& c : cases) {
     const Chain chain = collect_chain(c.fields, {});
-    EXPECT_EQ(chain.failure, c.failure) << c.name;
+    EXPECT_EQ(chain.failure.code, c.code) << c.name << ": " << chain.failure.text;
+    EXPECT_FALSE(chain.failure.text.empty()) << c.name;
     EXPECT_TRUE(chain.present) << c.name;
   }
   auto failed = chain_of(2);
@@ -144,12 +145,15 @@ TEST(ArcChain, SetsAreFoundWhereverTheFieldsAre) {
   std::vector<HeaderField> fields = {aar(1), {"Received", " x"}, seal(2, "pass"), ams(1),
                                      aar(2), seal(1, "none"),    ams(2)};
   const Chain chain = collect_chain(fields, {});
-  ASSERT_TRUE(chain.failure.empty()) << chain.failure;
+  ASSERT_TRUE(chain.sound()) << chain.failure.text;
   ASSERT_EQ(chain.sets.size(), 2u);
   EXPECT_EQ(chain.sets[0].aar_field, 0u);
   EXPECT_EQ(chain.sets[0].ams_field, 3u);
   EXPECT_EQ(chain.sets[0].seal_field, 5u);
   EXPECT_EQ(chain.sets[1].seal_field, 2u);
+  // Each AAR parsed once, its payload kept for the result.
+  EXPECT_EQ(chain.sets[0].aar.payload, "mx.example.net; none");
+  EXPECT_EQ(chain.sets[1].aar.authserv_id, "mx.example.net");
 }
 
 }  // namespace

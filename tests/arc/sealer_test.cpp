@@ -241,5 +241,53 @@ TEST(ArcSealer, FiftySetsAreTheEnd) {
   EXPECT_EQ(seal_hop(resolver, clock_at, text, key), text);  // a 51st set may not be added
 }
 
+// The sealer honours Limits::max_arc_instances as the validator does (it used the parse
+// default of 50 whatever the limits said).
+TEST(ArcSealer, InstanceLimitComesFromLimits) {
+  TxtResolver resolver;
+  resolver.add_txt("s._domainkey.example.org", key_record(*ed25519_key()));
+  const SealingKey key{"example.org", "s", ed25519_key(), {}};
+  std::string text = sample_message();
+  for (unsigned i = 1; i <= 2; ++i) text = seal_hop(resolver, clock_at, text, key);
+  Limits two;
+  two.max_arc_instances = 2;
+  const ArcResult incoming = validate(resolver, clock_at, text, 0, two);
+  ASSERT_EQ(incoming.result, ChainResult::Pass) << incoming.reason;
+  for (const Limits& limits : {two, Limits{}}) {
+    auto sealer = Sealer::create(options_for({key}), clock_at, limits);
+    ASSERT_TRUE(sealer);
+    feed(*sealer, split_message(text));
+    SealInput input;
+    input.validation = &incoming;
+    input.authentication_results = "mx.example.net; arc=pass";
+    auto set = sealer->finish(input);
+    ASSERT_TRUE(set) << set.error().message;
+    EXPECT_EQ(set->size(), limits.max_arc_instances == 2 ? 0u : 3u);
+  }
+}
+
+// A shared HeaderList replaces the sealer's own copy: the same set as when fed the fields.
+TEST(ArcSealer, ReadsSharedHeaders) {
+  const SealerOptions fed_options = options_for({{"example.org", "s", rsa_key(), {}}});
+  SealInput input;
+  input.authentication_results = "mx.example.net; spf=pass smtp.mailfrom=example.org";
+  const auto expected = seal(fed_options, sample_message(), input);
+  const SplitMessage m = split_message(sample_message());
+  message::HeaderList headers;
+  for (const auto& h : m.headers) headers.add(h.name, h.raw_value);
+  SealerOptions shared_options = fed_options;
+  shared_options.shared_headers = &headers;
+  auto sealer = Sealer::create(shared_options, clock_at);
+  ASSERT_TRUE(sealer);
+  sealer->header("From", " someone@else.example");  // ignored
+  sealer->end_of_headers();
+  sealer->body(m.body);
+  auto set = sealer->finish(input);
+  ASSERT_TRUE(set) << set.error().message;
+  ASSERT_EQ(set->size(), expected.size());
+  for (std::size_t i = 0; i < set->size(); ++i)
+    EXPECT_EQ((*set)[i].raw_value, expected[i].raw_value);
+}
+
 }  // namespace
 }  // namespace auth::arc::testing

@@ -76,5 +76,5 @@ TEST(DkimConformanceStalwart, ExpiredWithTheRealDate) {
                                       std::string_view(text).substr(blank + 4));
   ASSERT_EQ(results.size(), 1u);
   EXPECT_EQ(results[0].result, Result::Neutral);
-  EXPECT_EQ(results[0].reason, "signature expired");
+  EXPECT_EQ(results[0].reason_code, auth::ReasonCode::Expired);
 }

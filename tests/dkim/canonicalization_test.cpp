@@ -1,5 +1,7 @@
 #include <auth/dkim.hpp>
 
+#include "dkim/shared.hpp"
+
 #include <gtest/gtest.h>
 
 #include <random>

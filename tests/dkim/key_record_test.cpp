@@ -2,14 +2,22 @@
 
 #include <gtest/gtest.h>
 
+#include "dkim/shared.hpp"
+
 using namespace auth::dkim;
+using auth::ReasonCode;
 using auth::crypto::HashAlgorithm;
 using auth::crypto::KeyType;
 
 namespace {
-std::string error_of(std::string_view text) {
-  auto r = parse_key_record(text);
-  return r ? std::string("<parsed>") : r.error().message;
+ReasonCode code_of(std::string_view text) {
+  auto r = read_key_record(text);
+  return r ? ReasonCode::None : r.error().code;
+}
+bool is_printable(std::string_view text) {
+  for (char c : text)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+  return true;
 }
 }  // namespace
 
@@ -47,13 +55,26 @@ TEST(KeyRecord, ServiceTypes) {
 }
 
 TEST(KeyRecord, Errors) {
-  EXPECT_EQ(error_of("v=DKIM1; k=rsa"), "key record has no p= tag");
-  EXPECT_EQ(error_of("k=rsa; v=DKIM1; p="), "key record v= is not the first tag");
-  EXPECT_EQ(error_of("v=spf1 -all"), "not a DKIM key record (v=spf1 -all)");
-  EXPECT_EQ(error_of("v=DKIM1; k=dsa; p="), "unknown key type k=dsa");
-  EXPECT_EQ(error_of("h=md5; p="), "key record h= names no known hash algorithm");
-  EXPECT_EQ(error_of("p=!!!"), "key record p= is not valid base64");
-  EXPECT_NE(error_of("hello world").find("bad key record"), std::string::npos);
+  EXPECT_EQ(code_of("v=DKIM1; k=rsa"), ReasonCode::KeySyntax);      // no p=
+  EXPECT_EQ(code_of("k=rsa; v=DKIM1; p="), ReasonCode::KeySyntax);  // v= not first
+  EXPECT_EQ(code_of("v=spf1 -all"), ReasonCode::KeySyntax);         // not DKIM1
+  EXPECT_EQ(code_of("v=DKIM1; k=dsa; p="), ReasonCode::KeySyntax);  // unknown k=
+  EXPECT_EQ(code_of("h=md5; p="), ReasonCode::KeyHashNotAllowed);   // no known hash
+  EXPECT_EQ(code_of("p=!!!"), ReasonCode::KeySyntax);               // bad base64
+  EXPECT_EQ(code_of("hello world"), ReasonCode::KeySyntax);
+  // The public parser keeps its error kinds.
+  EXPECT_EQ(parse_key_record("h=md5; p=").error().code, auth::ErrorCode::Unsupported);
+  EXPECT_EQ(parse_key_record("v=DKIM1; k=rsa").error().code, auth::ErrorCode::Syntax);
+}
+
+// A DNS answer is as untrusted as a message: its bytes reach a reason only quoted printably.
+TEST(KeyRecord, ErrorsArePrintable) {
+  for (std::string_view text : {"v=DKIM1; k=rs\r\n a; p=", "v=DKIM\r\n 1; p=",
+                                "v=DKIM1; k=\xff\xfe; p=", "v=DK\x01IM1; p="}) {
+    auto r = parse_key_record(text);
+    ASSERT_FALSE(r) << text;
+    EXPECT_TRUE(is_printable(r.error().message)) << r.error().message;
+  }
 }
 
 TEST(KeyRecord, SelectsAmongTxtRecords) {
@@ -65,15 +86,17 @@ TEST(KeyRecord, SelectsAmongTxtRecords) {
 
   std::vector<std::string> two_good{
       "v=DKIM1; p=", "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="};
-  auto ambiguous = select_key_record(two_good);
+  auto ambiguous = choose_key_record(two_good);
   ASSERT_FALSE(ambiguous);
-  EXPECT_EQ(ambiguous.error().message, "several key records at the selector (2)");
+  EXPECT_EQ(ambiguous.error().code, ReasonCode::KeyAmbiguous);
 
   std::vector<std::string> none{"v=spf1 -all", "hello"};
-  auto bad = select_key_record(none);
+  auto bad = choose_key_record(none);
   ASSERT_FALSE(bad);
-  EXPECT_NE(bad.error().message.find("no DKIM key record among 2 TXT records"), std::string::npos);
+  EXPECT_EQ(bad.error().code, ReasonCode::KeySyntax);
 
   std::vector<std::string> single_bad{"v=DKIM1; k=rsa"};
-  EXPECT_EQ(select_key_record(single_bad).error().message, "key record has no p= tag");
+  EXPECT_EQ(choose_key_record(single_bad).error().code, ReasonCode::KeySyntax);
+  EXPECT_EQ(choose_key_record({}).error().code, ReasonCode::KeyNotFound);
+  EXPECT_EQ(select_key_record({}).error().code, auth::ErrorCode::DnsPermanent);
 }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "dkim/shared.hpp"
 #include "keys.hpp"
 #include "test_support.hpp"
 
@@ -40,8 +41,8 @@ Signature sign_and_parse(const SignerOptions& o, std::size_t chunk = 0,
   EXPECT_TRUE(fields);
   EXPECT_EQ(fields->size(), 1u);
   if (field_out) *field_out = fields->front();
-  auto sig = parse_signature(fields->front().raw_value);
-  EXPECT_TRUE(sig) << sig.error().message;
+  auto sig = parse_signature(fields->front().raw_value, SignatureKind::Dkim);
+  EXPECT_TRUE(sig) << sig.error().text;
   return *sig;
 }
 

@@ -1,4 +1,4 @@
-#include <auth/dkim.hpp>
+#include "dkim/tag_list.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,8 @@
 // Fuzzes arc::Validator on a whole message, against the keys of testdata/arc/arc.zone at a fixed
-// time. The message is validated twice: alone, and sharing its body hashes with a DKIM verifier
-// fed the same events. Invariants: both runs agree; a pass names every set and no reason.
+// time. The message is validated twice: alone, and sharing its body hashes and a caller-owned
+// header list with a DKIM verifier fed the same events. Invariants: both runs agree; a pass names
+// every set and no reason; a fail or temperror has a reason and a code; every text of the result
+// is printable.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -13,6 +15,18 @@
 
 #include "fuzz_check.hpp"
 #include "message_feed.hpp"
+
+namespace {
+
+// Keeps the fields in a caller-owned list, as the pipeline does for the verifier and validator.
+struct HeaderCollector {
+  auth::message::HeaderList& headers;
+  void header(const auth::message::HeaderField& field) { headers.add(field.name, field.raw_value); }
+  void end_of_headers() {}
+  void body(std::string_view) {}
+};
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const std::unique_ptr<auth::dns::ZoneResolver> zone = [] {
@@ -30,9 +44,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto expected = alone.finish();
 
   auth::dkim::BodyHashSet shared;
-  auth::arc::Validator validator(*zone, clock, {}, {.shared_body_hashes = &shared});
-  auth::dkim::Verifier verifier(*zone, clock, {}, {.shared_body_hashes = &shared});
-  auth::fuzz::feed_message(text, split, verifier, validator);
+  auth::message::HeaderList headers;
+  auth::arc::Validator validator(*zone, clock, {},
+                                 {.shared_body_hashes = &shared, .shared_headers = &headers});
+  auth::dkim::Verifier verifier(*zone, clock, {},
+                                {.shared_body_hashes = &shared, .shared_headers = &headers});
+  HeaderCollector collector(headers);
+  auth::fuzz::feed_message(text, split, collector, verifier, validator);
   (void)verifier.finish();
   const auto result = validator.finish();
 
@@ -40,6 +58,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(result.instances == expected.instances);
   FUZZ_CHECK(result.oldest_pass == expected.oldest_pass);
   FUZZ_CHECK(result.reason == expected.reason);
+  FUZZ_CHECK(result.reason_code == expected.reason_code);
+  FUZZ_CHECK((result.result == auth::arc::ChainResult::Pass ||
+              result.result == auth::arc::ChainResult::None) ==
+             (result.reason_code == auth::ReasonCode::None));
+  auto printable = [](std::string_view s) {
+    for (const char c : s)
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+    return true;
+  };
+  FUZZ_CHECK(printable(result.reason));
+  for (const auto& set : result.sets)
+    for (const std::string* field :
+         {&set.seal_domain, &set.seal_selector, &set.cv, &set.ams_domain, &set.ams_selector,
+          &set.authserv_id, &set.authentication_results})
+      FUZZ_CHECK(printable(*field));
   FUZZ_CHECK(result.sets.size() == expected.sets.size());
   if (result.result == auth::arc::ChainResult::Pass) {
     FUZZ_CHECK(result.reason.empty());

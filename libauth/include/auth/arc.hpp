@@ -1,6 +1,6 @@
 // auth::arc: Authenticated Received Chain (RFC 8617): push-based chain validation (§5.2) and
-// sealing (§5.1). Built on the DKIM tag lists, canonicalization, body hashing and key records of
-// auth/dkim.hpp; fed the same events as dkim::Verifier.
+// sealing (§5.1). Inside the library it shares DKIM's signature model and verify path; it is fed
+// the same events as dkim::Verifier, and shares its key cache and body hashes.
 #pragma once
 
 #include <cstddef>
@@ -19,6 +19,7 @@
 #include <auth/error.hpp>
 #include <auth/limits.hpp>
 #include <auth/message.hpp>
+#include <auth/reason.hpp>
 
 namespace auth::arc {
 
@@ -39,8 +40,12 @@ struct SetResult {
   std::optional<bool> ams_valid;   // absent: not checked
   std::optional<bool> seal_valid;  // absent: not checked
   // The ARC-Authentication-Results payload after "i=N;", unfolded and trimmed: what that hop
-  // concluded ("mx.example; dkim=pass header.d=example.com; ..."), for local policy.
-  std::string authentication_results;
+  // concluded ("mx.example; dkim=pass header.d=example.com; ..."), for local policy. Control
+  // bytes the hop wrote are spaces here.
+  std::string authentication_results{};
+  // Why ams_valid / seal_valid is false (key_not_found, body_hash_mismatch, ...); None otherwise.
+  ReasonCode ams_reason_code = ReasonCode::None;
+  ReasonCode seal_reason_code = ReasonCode::None;
 };
 
 struct ArcResult {
@@ -49,7 +54,10 @@ struct ArcResult {
   // RFC 8617 §5.2 step 5: the lowest instance whose AMS and every newer AMS validate; 0 when
   // every AMS validates (and when the chain does not pass).
   unsigned oldest_pass = 0;
-  std::string reason;           // why the chain failed (or was a temperror); empty for pass/none
+  std::string reason;  // why the chain failed (or was a temperror); empty for pass/none
+  // The same as a stable code: arc_structure, arc_ams_failed, arc_seal_failed, a signature or
+  // DNS code, ...; None for pass and none.
+  ReasonCode reason_code = ReasonCode::None;
   std::vector<SetResult> sets;  // by instance, 1..N; empty when the structure is broken
 
   // The ARC-Seal d= of each set, oldest first (RFC 8617 §4.2.1's sealing domains).
@@ -63,6 +71,10 @@ struct ValidatorOptions {
   // dkim::BodyHashSet). Feed both the same events as usual: the body is hashed once per
   // distinct (canonicalization, hash algorithm, l=) across the two.
   dkim::BodyHashSet* shared_body_hashes = nullptr;
+  // The message's header fields, kept by the caller (not owned) instead of a copy in the
+  // validator: header() calls are then ignored, and the list must hold the whole header when
+  // end_of_headers() is called (see dkim::VerifyOptions::shared_headers).
+  const message::HeaderList* shared_headers = nullptr;
 };
 
 // Push-based chain validation (RFC 8617 §5.2). Key lookups are prefetched at end_of_headers();
@@ -100,6 +112,9 @@ struct SealerOptions {
   // From. ARC-* header fields and Authentication-Results are never signed.
   std::vector<std::string> headers;
   bool timestamp = true;  // t= on AMS and AS
+  // The message's header fields, kept by the caller (not owned) instead of a copy in the
+  // sealer, read in finish(); header() calls are then ignored.
+  const message::HeaderList* shared_headers = nullptr;
 };
 
 // What this hop concluded, for the new set.

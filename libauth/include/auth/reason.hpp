@@ -21,7 +21,7 @@ enum class ReasonCode {
   UnsupportedAlgorithm,    // "unsupported_algorithm"
   UnsupportedQueryMethod,  // "unsupported_query_method"
   BadDomain,               // "bad_domain": d=, s= or i= is not a usable name
-  HeaderNotSigned,         // "header_not_signed": h= lacks From (or another required field)
+  HeaderNotSigned,         // "header_not_signed": h= lacks From
   Expired,                 // "expired"
   TooManySignatures,       // "too_many_signatures": beyond Limits::max_signatures, not checked
   HeaderLimit,             // "header_limit": the header passed a Limits bound
@@ -40,24 +40,27 @@ enum class ReasonCode {
   SignatureMismatch,       // "signature_mismatch": the signature does not verify
 
   // ARC chain rules (RFC 8617).
-  ArcStructure,          // "arc_structure": missing, duplicate or misnumbered fields
-  ArcTooManyInstances,   // "arc_too_many_instances"
-  ArcInvalidCv,          // "arc_invalid_cv": cv= is not what the instance requires
-  ArcChainAlreadyFailed, // "arc_chain_already_failed": the newest seal says cv=fail
-  ArcAmsFailed,          // "arc_ams_failed": the newest ARC-Message-Signature fails
-  ArcSealFailed,         // "arc_seal_failed": an ARC-Seal fails
+  ArcStructure,           // "arc_structure": missing, duplicate or misnumbered fields, or an
+                          // ARC-Authentication-Results that does not start with i=N;
+  ArcTooManyInstances,    // "arc_too_many_instances"
+  ArcInvalidCv,           // "arc_invalid_cv": cv= is not what the instance requires
+  ArcChainAlreadyFailed,  // "arc_chain_already_failed": the newest seal says cv=fail
+  ArcAmsFailed,           // "arc_ams_failed": the newest ARC-Message-Signature fails (why: the
+                          // set's ams_reason_code)
+  ArcSealFailed,          // "arc_seal_failed": an ARC-Seal fails (why: its seal_reason_code)
 
   // SPF (RFC 7208).
-  SpfNoRecord,           // "spf_no_record"
-  SpfMultipleRecords,    // "spf_multiple_records"
-  SpfSyntax,             // "spf_syntax"
-  SpfLookupLimit,        // "spf_lookup_limit": more than 10 DNS-querying terms
-  SpfVoidLookupLimit,    // "spf_void_lookup_limit"
-  SpfIncludeNone,        // "spf_include_none": include: of a domain without SPF
-  SpfBadDomain,          // "spf_bad_domain": the checked domain is not a valid name
-  SpfTimeBudget,         // "spf_time_budget": the check ran out of its time
-  SpfMatched,            // "spf_matched": a mechanism decided the result (see `mechanism`)
-  SpfDefault,            // "spf_default": nothing matched; the default result applies
+  SpfNoRecord,         // "spf_no_record"
+  SpfMultipleRecords,  // "spf_multiple_records"
+  SpfSyntax,           // "spf_syntax": the record or a macro in it does not parse
+  SpfLookupLimit,      // "spf_lookup_limit": more than 10 DNS-querying terms (or MX names,
+                       // or include/redirect nesting)
+  SpfVoidLookupLimit,  // "spf_void_lookup_limit"
+  SpfIncludeNone,      // "spf_include_none": include: or redirect= of a domain without SPF
+  SpfBadDomain,        // "spf_bad_domain": the checked domain is not a valid name
+  SpfTimeBudget,       // "spf_time_budget": the check ran out of its time
+  SpfMatched,          // "spf_matched": a mechanism decided the result (see `mechanism`)
+  SpfDefault,          // "spf_default": nothing matched; the default result applies
 
   // DMARC (RFC 9989).
   DmarcNoRecord,          // "dmarc_no_record": no policy record applies

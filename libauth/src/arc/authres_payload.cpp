@@ -5,7 +5,7 @@
 #include <auth/authres.hpp>
 #include <auth/domain_name.hpp>
 
-#include "fields.hpp"
+#include "arc/fields.hpp"
 
 namespace auth::arc {
 namespace {

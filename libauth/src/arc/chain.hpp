@@ -3,13 +3,13 @@
 // limit of instances, cv= none for instance 1 and pass above.
 #pragma once
 
-#include "fields.hpp"
-
 #include <auth/message.hpp>
 
 #include <span>
 #include <string>
 #include <vector>
+
+#include "arc/fields.hpp"
 
 namespace auth::arc::detail {
 
@@ -18,16 +18,17 @@ struct ArcSet {
   std::size_t ams_field = 0;
   std::size_t seal_field = 0;
   Aar aar;
-  Ams ams;
-  Seal seal;
+  dkim::Signature ams;
+  dkim::Signature seal;
 };
 
 struct Chain {
   bool present = false;           // any ARC header field at all
   unsigned highest = 0;           // highest instance among the fields whose i= parses (0: none)
-  std::string failure;            // the structural reason the chain fails; empty when sound
+  Failure failure;                // why the structure fails; code None when it is sound
   bool newest_says_fail = false;  // the newest ARC-Seal carries cv=fail (RFC 8617 §5.2 step 2)
   std::vector<ArcSet> sets;       // by instance 1..N when sound
+  bool sound() const { return failure.code == ReasonCode::None; }
 };
 
 Chain collect_chain(std::span<const message::HeaderField> fields, const ParseOptions& options);

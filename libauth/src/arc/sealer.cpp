@@ -7,16 +7,14 @@
 #include <auth/arc.hpp>
 #include <auth/domain_name.hpp>
 
-#include "../dkim/signing.hpp"
-#include "chain.hpp"
-#include "signatures.hpp"
-
 #include <algorithm>
+
+#include "arc/chain.hpp"
+#include "arc/signatures.hpp"
+#include "message/folding.hpp"
 
 namespace auth::arc {
 namespace {
-
-constexpr std::size_t max_columns = 78;
 
 struct PreparedKey {
   std::string domain;
@@ -32,9 +30,8 @@ bool never_signed(std::string_view name) {
          iequals(name, "arc-authentication-results") || iequals(name, "authentication-results");
 }
 
-// "tag=value" pieces joined by "; ", folded with CRLF TAB in place of a separating space when a
-// line would pass 78 columns. Returns the value (starting with a space) and, for the tag named
-// `b`, the offset just after its '=' (its value is empty here).
+// "tag=value" pieces joined by "; " and folded (message::LineFolder): the value, starting with
+// a space, and for the tag named `b`, the offset just after its '=' (its value is empty here).
 struct Built {
   std::string value;
   std::size_t b_offset = 0;
@@ -42,29 +39,19 @@ struct Built {
 Built build_value(std::string_view field_name,
                   const std::vector<std::pair<std::string, std::string>>& tags) {
   Built out;
-  std::size_t column = field_name.size() + 1;
+  message::LineFolder folder(field_name.size() + 1);
   for (std::size_t i = 0; i < tags.size(); ++i) {
-    const std::string piece =
-        tags[i].first + "=" + tags[i].second + (i + 1 < tags.size() ? ";" : "");
-    if (i > 0 && column + 1 + piece.size() > max_columns) {
-      out.value += "\r\n\t";
-      column = 8;
-    } else {
-      out.value += ' ';
-      ++column;
-    }
-    if (tags[i].first == "b") out.b_offset = out.value.size() + 2;
-    out.value += piece;
-    column += piece.size();
+    folder.piece(tags[i].first + "=" + tags[i].second + (i + 1 < tags.size() ? ";" : ""));
+    if (tags[i].first == "b") out.b_offset = folder.text().size() - (i + 1 < tags.size() ? 1 : 0);
   }
+  out.value = folder.take();
   return out;
 }
 
 // Folds an ARC-Authentication-Results value at the spaces after top-level ';' (outside comments
 // and quoted strings), which relaxed canonicalization reads as the same single space.
 std::string fold_results(std::string_view value, std::size_t start_column) {
-  std::string out;
-  std::size_t column = start_column;
+  message::LineFolder folder(start_column);
   std::size_t i = 0;
   while (i < value.size()) {
     // The next top-level "; " ends the current piece; the ';' stays with it.
@@ -74,38 +61,48 @@ std::string fold_results(std::string_view value, std::size_t start_column) {
       end = semicolon == std::string_view::npos ? value.size() : semicolon + 1;
       if (end >= value.size() || value[end] == ' ') break;
     }
-    const std::string_view piece = value.substr(i, end - i);
-    if (i > 0 && column + 1 + piece.size() > max_columns) {
-      out += "\r\n\t";
-      column = 8;
-    } else if (i > 0) {
-      out += ' ';
-      ++column;
-    }
-    out += piece;
-    column += piece.size();
+    folder.piece(value.substr(i, end - i), i > 0);
     i = end + 1;  // skip the separating space
   }
-  return out;
+  return folder.take();
 }
 
 }  // namespace
 
 struct Sealer::Impl {
   const Clock* clock = nullptr;
+  Limits limits;
   std::vector<PreparedKey> keys;
   std::vector<std::string> headers;  // explicit h= (lower case), or empty for the default
   bool timestamp = true;
-  message::HeaderList fields;
-  dkim::BodyHashSet bodies;
+  message::HeaderList own_fields;
+  const message::HeaderList* fields = &own_fields;  // or the caller's
+  bool shared_fields = false;
+  dkim::BodyHashSet own_bodies;
+  dkim::BodyHashSet::Impl& bodies = own_bodies.impl();
   std::size_t body = 0;
   bool headers_done = false;
 
   std::vector<std::string> header_names() const;
-  Expected<std::string> sign(const PreparedKey& key, const std::string& value, std::size_t b_offset,
-                             std::span<const message::HeaderField* const> fields_to_hash,
-                             std::string_view field_name, dkim::Canonicalization c) const;
 };
+
+namespace {
+
+// Signs `value` (its b= empty at `b_offset`) over `fields_to_hash`, relaxed, and returns it
+// with the signature in place.
+Expected<std::string> sign(const PreparedKey& key, std::string value, std::size_t b_offset,
+                           std::span<const message::HeaderField* const> fields_to_hash,
+                           std::string_view field_name) {
+  const crypto::HashAlgorithm hash = dkim::hash_of(key.algorithm);
+  const crypto::Digest digest = dkim::header_hash(
+      hash, dkim::Canonicalization::Relaxed, fields_to_hash, field_name, value, b_offset, b_offset);
+  auto signature = key.key->sign(hash, digest.view());
+  if (!signature) return std::unexpected(signature.error());
+  value.insert(b_offset, crypto::base64_encode(*signature));
+  return value;
+}
+
+}  // namespace
 
 Sealer::Sealer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Sealer::~Sealer() = default;
@@ -117,11 +114,17 @@ Expected<Sealer> Sealer::create(const SealerOptions& options, const Clock& clock
   if (options.keys.empty()) return fail(ErrorCode::InvalidArgument, "no sealing domain");
   auto impl = std::make_unique<Impl>();
   impl->clock = &clock;
-  impl->fields = message::HeaderList(limits);
+  impl->limits = limits;
+  if (options.shared_headers != nullptr) {
+    impl->fields = options.shared_headers;
+    impl->shared_fields = true;
+  } else {
+    impl->own_fields = message::HeaderList(limits);
+  }
   impl->timestamp = options.timestamp;
   for (const SealingKey& k : options.keys) {
     PreparedKey p;
-    auto names = dkim::detail::signing_names(k.domain, k.selector, "sealing", " for " + k.domain);
+    auto names = dkim::signing_names(k.domain, k.selector, "sealing", " for " + k.domain);
     if (!names) return std::unexpected(names.error());
     p.domain = names->domain.str();
     p.selector = names->selector;
@@ -129,8 +132,7 @@ Expected<Sealer> Sealer::create(const SealerOptions& options, const Clock& clock
       if (other.domain == p.domain)
         return fail(ErrorCode::InvalidArgument, "sealing domain " + p.domain + " given twice");
     if (!k.key) return fail(ErrorCode::InvalidArgument, "no private key for " + k.domain);
-    auto algorithm =
-        dkim::detail::signing_algorithm(*k.key, k.algorithm, "sealing", " for " + p.domain);
+    auto algorithm = dkim::signing_algorithm(*k.key, k.algorithm, "sealing", " for " + p.domain);
     if (!algorithm) return std::unexpected(algorithm.error());
     p.algorithm = *algorithm;
     p.key = k.key;
@@ -138,7 +140,7 @@ Expected<Sealer> Sealer::create(const SealerOptions& options, const Clock& clock
   }
   bool from = options.headers.empty();
   for (const std::string& name : options.headers) {
-    if (!dkim::detail::valid_field_name(name))
+    if (!dkim::valid_field_name(name))
       return fail(ErrorCode::InvalidArgument, "bad header name '" + name + "'");
     if (never_signed(name))
       return fail(ErrorCode::InvalidArgument, "the ARC-Message-Signature must not sign " + name);
@@ -153,8 +155,8 @@ Expected<Sealer> Sealer::create(const SealerOptions& options, const Clock& clock
 }
 
 void Sealer::header(std::string_view name, std::string_view raw_value) {
-  if (impl_->headers_done) return;
-  impl_->fields.add(name, raw_value);
+  if (impl_->headers_done || impl_->shared_fields) return;
+  impl_->own_fields.add(name, raw_value);
 }
 
 void Sealer::end_of_headers() { impl_->headers_done = true; }
@@ -169,30 +171,14 @@ std::vector<std::string> Sealer::Impl::header_names() const {
   // The DKIM signer's default list, From signed once more than present, so that adding one
   // breaks the AMS.
   static const std::string from[] = {"from"};
-  return dkim::detail::signed_header_names(fields.fields(), {}, from);
-}
-
-Expected<std::string> Sealer::Impl::sign(
-    const PreparedKey& key, const std::string& value, std::size_t b_offset,
-    std::span<const message::HeaderField* const> fields_to_hash, std::string_view field_name,
-    dkim::Canonicalization c) const {
-  crypto::Hasher hasher(dkim::hash_of(key.algorithm));
-  dkim::Tag b_tag;
-  b_tag.value_begin = b_tag.value_end = b_offset;
-  dkim::hash_signed_headers(hasher, c, fields_to_hash, field_name, value, b_tag);
-  const crypto::Digest digest = hasher.finish();
-  auto signature = key.key->sign(dkim::hash_of(key.algorithm), digest.view());
-  if (!signature) return std::unexpected(signature.error());
-  std::string out = value;
-  out.insert(b_offset, crypto::base64_encode(*signature));
-  return out;
+  return dkim::signed_header_names(fields->fields(), {}, from);
 }
 
 Expected<std::vector<message::HeaderField>> Sealer::finish(const SealInput& input) {
   Impl& m = *impl_;
   m.headers_done = true;
   m.bodies.finish();
-  if (const auto& overflow = m.fields.overflow())
+  if (const auto& overflow = m.fields->overflow())
     return fail(overflow->code, "cannot seal: " + overflow->message);
   const PreparedKey* key = &m.keys.front();
   if (!input.domain.empty()) {
@@ -203,8 +189,10 @@ Expected<std::vector<message::HeaderField>> Sealer::finish(const SealInput& inpu
                   "no sealing key for domain " + std::string(input.domain));
     key = &*it;
   }
+  const std::span<const message::HeaderField> fields = m.fields->fields();
   detail::ParseOptions parse;
-  const detail::Chain chain = detail::collect_chain(m.fields.fields(), parse);
+  parse.max_instance = static_cast<unsigned>(m.limits.max_arc_instances);
+  const detail::Chain chain = detail::collect_chain(fields, parse);
   const ChainResult validation =
       input.validation != nullptr ? input.validation->result : ChainResult::None;
   if (validation == ChainResult::TempError)
@@ -224,9 +212,12 @@ Expected<std::vector<message::HeaderField>> Sealer::finish(const SealInput& inpu
       cv = "none";
       break;
     case ChainResult::Pass:
-      if (!chain.failure.empty() || chain.sets.empty())
+      // A chain over the limit fails, so it cannot pass: nothing to add.
+      if (chain.failure.code == ReasonCode::ArcTooManyInstances)
+        return std::vector<message::HeaderField>{};
+      if (!chain.sound() || chain.sets.empty())
         return fail(ErrorCode::InvalidArgument,
-                    "validation says pass, but the chain is broken: " + chain.failure);
+                    "validation says pass, but the chain is broken: " + chain.failure.text);
       cv = "pass";
       instance = chain.highest + 1;
       break;
@@ -238,6 +229,7 @@ Expected<std::vector<message::HeaderField>> Sealer::finish(const SealInput& inpu
       instance = chain.highest + 1;
       break;
   }
+  // Limits::max_arc_instances bounds the chain this hop writes as it bounds the one it reads.
   if (instance > parse.max_instance) return std::vector<message::HeaderField>{};
   const std::string i = std::to_string(instance);
   const std::string t = std::to_string(to_unix(m.clock->now()));
@@ -249,7 +241,8 @@ Expected<std::vector<message::HeaderField>> Sealer::finish(const SealInput& inpu
       std::string(detail::aar_name),
       " " + fold_results("i=" + i + "; " + payload, detail::aar_name.size() + 2)};
 
-  // ARC-Message-Signature over the message as it is with the new AAR on top.
+  // ARC-Message-Signature over the message as it is with the new AAR on top: views of the
+  // fields, none copied.
   const std::vector<std::string> names = m.header_names();
   std::string h;
   for (const std::string& name : names) h += (h.empty() ? "" : ":") + name;
@@ -263,14 +256,13 @@ Expected<std::vector<message::HeaderField>> Sealer::finish(const SealInput& inpu
       {"i", i},
       {"s", key->selector}};
   if (m.timestamp) ams_tags.emplace_back("t", t);
-  const Built ams_built = build_value(detail::ams_name, ams_tags);
-  std::vector<message::HeaderField> visible;
-  visible.reserve(m.fields.fields().size() + 1);
-  visible.push_back(aar);
-  visible.insert(visible.end(), m.fields.fields().begin(), m.fields.fields().end());
-  const auto selected = dkim::select_headers(visible, names);
-  auto ams_value = m.sign(*key, ams_built.value, ams_built.b_offset, selected, detail::ams_name,
-                          dkim::Canonicalization::Relaxed);
+  Built ams_built = build_value(detail::ams_name, ams_tags);
+  std::vector<const message::HeaderField*> visible;
+  visible.reserve(fields.size() + 1);
+  visible.push_back(&aar);
+  for (const message::HeaderField& field : fields) visible.push_back(&field);
+  auto ams_value = sign(*key, std::move(ams_built.value), ams_built.b_offset,
+                        dkim::select_headers(visible, names), detail::ams_name);
   if (!ams_value) return std::unexpected(ams_value.error());
   message::HeaderField ams{std::string(detail::ams_name), std::move(*ams_value)};
 
@@ -279,9 +271,9 @@ Expected<std::vector<message::HeaderField>> Sealer::finish(const SealInput& inpu
   std::vector<const message::HeaderField*> sealed;
   if (cv == "pass") {
     for (const detail::ArcSet& set : chain.sets) {
-      sealed.push_back(&m.fields.fields()[set.aar_field]);
-      sealed.push_back(&m.fields.fields()[set.ams_field]);
-      sealed.push_back(&m.fields.fields()[set.seal_field]);
+      sealed.push_back(&fields[set.aar_field]);
+      sealed.push_back(&fields[set.ams_field]);
+      sealed.push_back(&fields[set.seal_field]);
     }
   }
   sealed.push_back(&aar);
@@ -289,17 +281,12 @@ Expected<std::vector<message::HeaderField>> Sealer::finish(const SealInput& inpu
   std::vector<std::pair<std::string, std::string>> seal_tags = {
       {"a", algorithm}, {"b", ""}, {"cv", cv}, {"d", key->domain}, {"i", i}, {"s", key->selector}};
   if (m.timestamp) seal_tags.emplace_back("t", t);
-  const Built seal_built = build_value(detail::seal_name, seal_tags);
-  crypto::Hasher hasher(dkim::hash_of(key->algorithm));
-  dkim::Tag b_tag;
-  b_tag.value_begin = b_tag.value_end = seal_built.b_offset;
-  message::HeaderField seal_field{std::string(detail::seal_name), seal_built.value};
-  detail::hash_seal_input(hasher, sealed, seal_field, b_tag);
-  const crypto::Digest digest = hasher.finish();
-  auto signature = key->key->sign(dkim::hash_of(key->algorithm), digest.view());
-  if (!signature) return std::unexpected(signature.error());
-  seal_field.raw_value.insert(seal_built.b_offset, crypto::base64_encode(*signature));
-  return std::vector<message::HeaderField>{std::move(seal_field), std::move(ams), std::move(aar)};
+  Built seal_built = build_value(detail::seal_name, seal_tags);
+  auto seal_value =
+      sign(*key, std::move(seal_built.value), seal_built.b_offset, sealed, detail::seal_name);
+  if (!seal_value) return std::unexpected(seal_value.error());
+  message::HeaderField seal{std::string(detail::seal_name), std::move(*seal_value)};
+  return std::vector<message::HeaderField>{std::move(seal), std::move(ams), std::move(aar)};
 }
 
 }  // namespace auth::arc

@@ -5,11 +5,10 @@
 #include <auth/authres.hpp>
 
 #include "authres/grammar.hpp"
+#include "message/folding.hpp"
 
 namespace auth::authres {
 namespace {
-
-constexpr std::size_t kMaxLine = 78;  // RFC 5322 §2.1.1, excluding CRLF
 
 // Keywords (method, result, ptype, property) cannot be quoted; keep only their characters so
 // that nothing a caller passes can break the header's structure.
@@ -90,23 +89,10 @@ std::vector<std::string> units(const AuthenticationResults& results) {
 }  // namespace
 
 std::string format(const AuthenticationResults& results, std::size_t first_line_used) {
-  const std::vector<std::string> parts = units(results);
-  std::string out = " " + parts.front();
-  std::size_t column = first_line_used + out.size();
-  for (std::size_t i = 1; i < parts.size(); ++i) {
-    const std::string& part = parts[i];
-    if (column + 1 + part.size() > kMaxLine) {
-      // A unit longer than a line stays whole on its own continuation line.
-      out += "\r\n\t";
-      column = 1;
-    } else {
-      out += ' ';
-      ++column;
-    }
-    out += part;
-    column += part.size();
-  }
-  return out;
+  // A unit longer than a line stays whole on its own continuation line.
+  message::LineFolder folder(first_line_used);
+  for (const std::string& part : units(results)) folder.piece(part);
+  return folder.take();
 }
 
 std::string format_unfolded(const AuthenticationResults& results) {

@@ -2,6 +2,8 @@
 #include <auth/dkim.hpp>
 #include <auth/domain_name.hpp>
 
+#include "dkim/shared.hpp"
+
 namespace auth::dkim {
 
 std::string_view to_string(Algorithm algorithm) {

@@ -1,6 +1,6 @@
 // Body hashing: canonicalize in large blocks, truncate at l=, and share one hash per distinct
 // (canonicalization, hash algorithm, l=) among all signatures of a message.
-#include <auth/dkim.hpp>
+#include "dkim/body_hash.hpp"
 
 #include <algorithm>
 
@@ -82,40 +82,47 @@ BodyHash BodyHasher::finish() {
   return out;
 }
 
-std::size_t BodyHashSet::add(const BodyHashKey& key, bool variants) {
-  for (std::size_t i = 0; i < entries_.size(); ++i) {
-    Entry& entry = entries_[i];
+BodyHashSet::BodyHashSet() : impl_(std::make_unique<Impl>()) {}
+BodyHashSet::~BodyHashSet() = default;
+BodyHashSet::BodyHashSet(BodyHashSet&&) noexcept = default;
+BodyHashSet& BodyHashSet::operator=(BodyHashSet&&) noexcept = default;
+std::size_t BodyHashSet::size() const { return impl_->entries.size(); }
+std::uint64_t BodyHashSet::hashed_bytes() const { return impl_->hashed_bytes; }
+
+std::size_t BodyHashSet::Impl::add(const BodyHashKey& key, bool variants) {
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    Entry& entry = entries[i];
     if (entry.hasher.key() == key) {
       // Variants need the whole body from its start: only a hash that has not begun can switch.
       if (variants && entry.consumed == 0 && !entry.result) entry.hasher = BodyHasher(key, true);
       return i;
     }
   }
-  entries_.push_back(Entry{BodyHasher(key, variants), 0, std::nullopt});
-  return entries_.size() - 1;
+  entries.push_back(Entry{BodyHasher(key, variants), 0, std::nullopt});
+  return entries.size() - 1;
 }
 
-void BodyHashSet::update(std::uint64_t offset, std::string_view chunk) {
+void BodyHashSet::Impl::update(std::uint64_t offset, std::string_view chunk) {
   const std::uint64_t end = offset + chunk.size();
-  for (Entry& entry : entries_) {
+  for (Entry& entry : entries) {
     // Finished, already consumed, or a gap before this chunk: another feeder brings the bytes.
     if (entry.result || entry.consumed >= end || entry.consumed < offset) continue;
     const std::string_view unseen = chunk.substr(static_cast<std::size_t>(entry.consumed - offset));
     entry.hasher.update(unseen);
     entry.consumed = end;
-    hashed_bytes_ += unseen.size();
+    hashed_bytes += unseen.size();
   }
-  fed_ = std::max(fed_, end);
+  fed = std::max(fed, end);
 }
 
-const BodyHash& BodyHashSet::finish(std::size_t index) {
-  Entry& entry = entries_.at(index);
+const BodyHash& BodyHashSet::Impl::finish(std::size_t index) {
+  Entry& entry = entries.at(index);
   if (!entry.result) entry.result = entry.hasher.finish();
   return *entry.result;
 }
 
-void BodyHashSet::finish() {
-  for (std::size_t i = 0; i < entries_.size(); ++i) finish(i);
+void BodyHashSet::Impl::finish() {
+  for (std::size_t i = 0; i < entries.size(); ++i) finish(i);
 }
 
 }  // namespace auth::dkim

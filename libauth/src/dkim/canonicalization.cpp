@@ -1,6 +1,7 @@
 // Header and body canonicalization (RFC 6376 §3.4). The body canonicalizers stream: they hold
 // back only what the next chunk may change (trailing line breaks, white space, a lone CR).
-#include <auth/dkim.hpp>
+#include "dkim/body_hash.hpp"
+#include "dkim/shared.hpp"
 
 #include <array>
 

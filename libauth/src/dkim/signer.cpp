@@ -4,17 +4,16 @@
 #include <auth/dkim.hpp>
 #include <auth/domain_name.hpp>
 
-#include "signing.hpp"
-
 #include <algorithm>
 #include <array>
+
+#include "dkim/shared.hpp"
+#include "message/folding.hpp"
 
 namespace auth::dkim {
 namespace {
 
-constexpr std::size_t max_columns = 78;
-constexpr std::size_t tab_columns = 8;
-constexpr std::string_view field_name = "DKIM-Signature";
+constexpr std::string_view signature_field = "DKIM-Signature";
 
 constexpr std::array<std::string_view, 23> default_headers = {"from",
                                                               "reply-to",
@@ -40,44 +39,6 @@ constexpr std::array<std::string_view, 23> default_headers = {"from",
                                                               "content-type",
                                                               "content-transfer-encoding"};
 
-// Builds a folded field value: pieces are separated by a space or, when the line would pass
-// 78 columns, by CRLF TAB.
-class Folder {
- public:
-  explicit Folder(std::size_t start_column) : column_(start_column) {}
-  // `space`: a space separates this piece from the previous one when no fold is needed.
-  void piece(std::string_view text, bool space) {
-    const std::size_t needed = text.size() + (space ? 1 : 0);
-    if (column_ + needed > max_columns && column_ > tab_columns) {
-      out_.append("\r\n\t");
-      column_ = tab_columns;
-    } else if (space) {
-      out_.push_back(' ');
-      ++column_;
-    }
-    out_.append(text);
-    column_ += text.size();
-  }
-  // Text that may be broken anywhere (base64), filling each line.
-  void breakable(std::string_view text) {
-    while (!text.empty()) {
-      if (column_ >= max_columns) {
-        out_.append("\r\n\t");
-        column_ = tab_columns;
-      }
-      const std::size_t take = std::min(text.size(), max_columns - column_);
-      out_.append(text.substr(0, take));
-      column_ += take;
-      text.remove_prefix(take);
-    }
-  }
-  std::string& text() { return out_; }
-
- private:
-  std::string out_;
-  std::size_t column_;
-};
-
 struct Prepared {
   SignerOptions options;
   Algorithm algorithm = Algorithm::RsaSha256;
@@ -93,8 +54,11 @@ std::span<const std::string_view> default_signed_headers() { return default_head
 struct Signer::Impl {
   const Clock* clock = nullptr;
   std::vector<Prepared> signers;
-  message::HeaderList fields;
-  BodyHashSet bodies;
+  message::HeaderList own_fields;
+  const message::HeaderList* fields = &own_fields;  // or the caller's
+  bool shared_fields = false;
+  BodyHashSet own_bodies;
+  BodyHashSet::Impl& bodies = own_bodies.impl();
   bool headers_done = false;
 
   std::vector<std::string> header_names(const Prepared& signer) const;
@@ -107,25 +71,30 @@ Signer::Signer(Signer&&) noexcept = default;
 Signer& Signer::operator=(Signer&&) noexcept = default;
 
 Expected<Signer> Signer::create(const SignerOptions& options, const Clock& clock,
-                                const Limits& limits) {
-  return create(std::span<const SignerOptions>(&options, 1), clock, limits);
+                                const Limits& limits, const message::HeaderList* shared_headers) {
+  return create(std::span<const SignerOptions>(&options, 1), clock, limits, shared_headers);
 }
 
 Expected<Signer> Signer::create(std::span<const SignerOptions> options, const Clock& clock,
-                                const Limits& limits) {
+                                const Limits& limits, const message::HeaderList* shared_headers) {
   if (options.empty()) return fail(ErrorCode::InvalidArgument, "no signature to make");
   auto impl = std::make_unique<Impl>();
   impl->clock = &clock;
-  impl->fields = message::HeaderList(limits);
+  if (shared_headers != nullptr) {
+    impl->fields = shared_headers;
+    impl->shared_fields = true;
+  } else {
+    impl->own_fields = message::HeaderList(limits);
+  }
   for (const SignerOptions& o : options) {
     Prepared p;
     p.options = o;
-    auto names = detail::signing_names(o.domain, o.selector, "signing", "");
+    auto names = signing_names(o.domain, o.selector, "signing", "");
     if (!names) return std::unexpected(names.error());
     p.options.domain = names->domain.str();
     p.options.selector = names->selector;
     if (!o.key) return fail(ErrorCode::InvalidArgument, "no private key for " + o.domain);
-    auto algorithm = detail::signing_algorithm(*o.key, o.algorithm, "signing", "");
+    auto algorithm = signing_algorithm(*o.key, o.algorithm, "signing", "");
     if (!algorithm) return std::unexpected(algorithm.error());
     p.algorithm = *algorithm;
     if (o.identity) {
@@ -142,7 +111,7 @@ Expected<Signer> Signer::create(std::span<const SignerOptions> options, const Cl
     if (!o.headers.empty()) {
       bool from = false;
       for (const std::string& name : o.headers) {
-        if (!detail::valid_field_name(name))
+        if (!valid_field_name(name))
           return fail(ErrorCode::InvalidArgument, "bad header name '" + name + "'");
         p.headers.push_back(to_lower(name));
         if (p.headers.back() == "from") from = true;
@@ -150,7 +119,7 @@ Expected<Signer> Signer::create(std::span<const SignerOptions> options, const Cl
       if (!from) return fail(ErrorCode::InvalidArgument, "the signed headers must include From");
     }
     for (const std::string& name : o.oversign) {
-      if (!detail::valid_field_name(name))
+      if (!valid_field_name(name))
         return fail(ErrorCode::InvalidArgument, "bad header name '" + name + "'");
       p.oversign.push_back(to_lower(name));
     }
@@ -167,8 +136,8 @@ Expected<Signer> Signer::create(std::span<const SignerOptions> options, const Cl
 }
 
 void Signer::header(std::string_view name, std::string_view raw_value) {
-  if (impl_->headers_done) return;
-  impl_->fields.add(name, raw_value);
+  if (impl_->headers_done || impl_->shared_fields) return;
+  impl_->own_fields.add(name, raw_value);
 }
 
 void Signer::end_of_headers() { impl_->headers_done = true; }
@@ -179,7 +148,7 @@ void Signer::body(std::string_view chunk) {
 }
 
 std::vector<std::string> Signer::Impl::header_names(const Prepared& signer) const {
-  return detail::signed_header_names(fields.fields(), signer.headers, signer.oversign);
+  return signed_header_names(fields->fields(), signer.headers, signer.oversign);
 }
 
 Expected<message::HeaderField> Signer::Impl::sign(const Prepared& signer, TimePoint now) const {
@@ -187,46 +156,43 @@ Expected<message::HeaderField> Signer::Impl::sign(const Prepared& signer, TimePo
   const BodyHash& body = bodies.result(signer.body);
   const std::vector<std::string> names = header_names(signer);
 
-  Folder folder(field_name.size() + 1);
-  folder.piece("v=1;", true);
-  folder.piece("a=" + std::string(to_string(signer.algorithm)) + ";", true);
-  folder.piece("c=" + to_string(o.canonicalization) + ";", true);
-  folder.piece("d=" + o.domain + ";", true);
-  folder.piece("s=" + o.selector + ";", true);
-  if (o.identity) folder.piece("i=" + *o.identity + ";", true);
+  message::LineFolder folder(signature_field.size() + 1);
+  folder.piece("v=1;");
+  folder.piece("a=" + std::string(to_string(signer.algorithm)) + ";");
+  folder.piece("c=" + to_string(o.canonicalization) + ";");
+  folder.piece("d=" + o.domain + ";");
+  folder.piece("s=" + o.selector + ";");
+  if (o.identity) folder.piece("i=" + *o.identity + ";");
   const std::int64_t t = to_unix(now);
-  if (o.timestamp) folder.piece("t=" + std::to_string(t) + ";", true);
-  if (o.expire_after) folder.piece("x=" + std::to_string(t + o.expire_after->count()) + ";", true);
-  if (o.body_length) folder.piece("l=" + std::to_string(body.canonical_length) + ";", true);
+  if (o.timestamp) folder.piece("t=" + std::to_string(t) + ";");
+  if (o.expire_after) folder.piece("x=" + std::to_string(t + o.expire_after->count()) + ";");
+  if (o.body_length) folder.piece("l=" + std::to_string(body.canonical_length) + ";");
   for (std::size_t i = 0; i < names.size(); ++i) {
     const bool last = i + 1 == names.size();
     folder.piece((i == 0 ? "h=" : "") + names[i] + (last ? ";" : ":"), i == 0);
   }
-  folder.piece("bh=" + crypto::base64_encode(body.digest.view()) + ";", true);
-  folder.piece("b=", true);
-  std::string& value = folder.text();
+  folder.piece("bh=" + crypto::base64_encode(body.digest.view()) + ";");
+  folder.piece("b=");
+  const std::string& value = folder.text();
 
   const crypto::HashAlgorithm hash = hash_of(signer.algorithm);
-  crypto::Hasher hasher(hash);
-  const auto selected = select_headers(fields.fields(), names);
-  Tag b_tag;
-  b_tag.value_begin = b_tag.value_end = value.size();
-  hash_signed_headers(hasher, o.canonicalization.header, selected, field_name, value, b_tag);
-  const crypto::Digest digest = hasher.finish();
+  const auto selected = select_headers(views_of(fields->fields()), names);
+  const crypto::Digest digest = header_hash(hash, o.canonicalization.header, selected,
+                                            signature_field, value, value.size(), value.size());
   auto signature = o.key->sign(hash, digest.view());
   if (!signature) return std::unexpected(signature.error());
   folder.breakable(crypto::base64_encode(*signature));
-  return message::HeaderField{std::string(field_name), std::move(folder.text())};
+  return message::HeaderField{std::string(signature_field), folder.take()};
 }
 
 Expected<std::vector<message::HeaderField>> Signer::finish() {
   Impl& m = *impl_;
   m.headers_done = true;
   m.bodies.finish();
-  if (const auto& overflow = m.fields.overflow())
+  if (const auto& overflow = m.fields->overflow())
     return fail(overflow->code, "cannot sign: " + overflow->message);
   // RFC 6376 §5.4: From is always signed; a message without one cannot be signed meaningfully.
-  if (std::none_of(m.fields.fields().begin(), m.fields.fields().end(),
+  if (std::none_of(m.fields->fields().begin(), m.fields->fields().end(),
                    [](const message::HeaderField& f) { return is_field(f, "From"); }))
     return fail(ErrorCode::InvalidArgument, "the message has no From field to sign");
   const TimePoint now = m.clock->now();

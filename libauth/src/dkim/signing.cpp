@@ -1,9 +1,9 @@
 // Name and key checks shared by the DKIM signer, the ARC sealer and the signature parser.
-#include "signing.hpp"
+#include "dkim/shared.hpp"
 
 #include <algorithm>
 
-namespace auth::dkim::detail {
+namespace auth::dkim {
 
 bool valid_field_name(std::string_view name) {
   if (name.empty()) return false;
@@ -25,7 +25,7 @@ Expected<SigningNames> signing_names(std::string_view domain, std::string_view s
     return fail(ErrorCode::InvalidArgument,
                 "bad selector '" + std::string(selector) + "'" + std::string(selector_context));
   SigningNames out{*parsed_domain, parsed_selector->str()};
-  if (!DomainName::parse(out.selector + "._domainkey." + out.domain.str()))
+  if (!DomainName::parse(key_name(out.selector, out.domain.str())))
     return fail(ErrorCode::InvalidArgument, "selector and domain make too long a key name");
   return out;
 }
@@ -75,4 +75,4 @@ std::vector<std::string> signed_header_names(std::span<const message::HeaderFiel
   return names;
 }
 
-}  // namespace auth::dkim::detail
+}  // namespace auth::dkim

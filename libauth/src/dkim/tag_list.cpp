@@ -1,5 +1,5 @@
 // RFC 6376 §3.2 tag=value lists.
-#include <auth/dkim.hpp>
+#include "dkim/tag_list.hpp"
 
 #include "message/excerpt.hpp"
 
@@ -25,7 +25,7 @@ std::string_view trim_fws(std::string_view text) {
   return text;
 }
 
-Expected<std::vector<Tag>> parse_tag_list(std::string_view text) {
+Expected<std::vector<Tag>> parse_tag_list(std::string_view text, std::uint64_t* comparisons) {
   std::vector<Tag> tags;
   std::size_t pos = 0;
   while (pos < text.size()) {
@@ -56,7 +56,12 @@ Expected<std::vector<Tag>> parse_tag_list(std::string_view text) {
   std::vector<std::string_view> names;
   names.reserve(tags.size());
   for (const Tag& tag : tags) names.push_back(tag.name);
-  std::sort(names.begin(), names.end());
+  std::uint64_t compared = 0;
+  std::sort(names.begin(), names.end(), [&](std::string_view a, std::string_view b) {
+    ++compared;
+    return a < b;
+  });
+  if (comparisons != nullptr) *comparisons += compared + names.size();
   const auto dup = std::adjacent_find(names.begin(), names.end());
   if (dup != names.end())
     return fail(ErrorCode::Syntax, "duplicate tag " + std::string(*dup) + "=");

@@ -23,12 +23,13 @@ constexpr unsigned max_depth = 64;
 struct Failure {
   Result result;
   std::string reason;
+  ReasonCode code = ReasonCode::None;
 };
-std::unexpected<Failure> temperror(std::string reason) {
-  return std::unexpected(Failure{Result::TempError, std::move(reason)});
+std::unexpected<Failure> temperror(ReasonCode code, std::string reason) {
+  return std::unexpected(Failure{Result::TempError, std::move(reason), code});
 }
-std::unexpected<Failure> permerror(std::string reason) {
-  return std::unexpected(Failure{Result::PermError, std::move(reason)});
+std::unexpected<Failure> permerror(ReasonCode code, std::string reason) {
+  return std::unexpected(Failure{Result::PermError, std::move(reason), code});
 }
 
 struct Evaluation {
@@ -36,6 +37,7 @@ struct Evaluation {
   std::string mechanism;
   std::string explanation;
   std::string reason;
+  ReasonCode code = ReasonCode::None;
 };
 
 std::string_view strip_dot(std::string_view name) {
@@ -102,9 +104,10 @@ class Evaluator {
 
   std::expected<void, Failure> count_term(std::string_view term, std::string_view prefix = {}) {
     if (++lookups_ > limits_.spf_dns_lookups)
-      return permerror("more than " + std::to_string(limits_.spf_dns_lookups) +
-                       " DNS-querying terms (at " + quote(std::string(prefix) + std::string(term)) +
-                       ")");
+      return permerror(ReasonCode::SpfLookupLimit,
+                       "more than " + std::to_string(limits_.spf_dns_lookups) +
+                           " DNS-querying terms (at " +
+                           quote(std::string(prefix) + std::string(term)) + ")");
     return {};
   }
 
@@ -114,13 +117,16 @@ class Evaluator {
     dns::Answer answer = resolver_.query(name, type);
     if (answer.is_temporary_failure())
       return temperror(
+          answer.status == dns::Status::Timeout ? ReasonCode::DnsTimeout
+                                                : ReasonCode::DnsServerFailure,
           "DNS " +
-          std::string(answer.status == dns::Status::Timeout ? "timeout" : "server failure") +
-          " for " + std::string(name));
+              std::string(answer.status == dns::Status::Timeout ? "timeout" : "server failure") +
+              " for " + std::string(name));
     if (answer.status == dns::Status::NxDomain || answer.empty()) {
       if (++void_lookups_ > limits_.spf_void_lookups)
-        return permerror("more than " + std::to_string(limits_.spf_void_lookups) +
-                         " void DNS lookups (at " + std::string(name) + ")");
+        return permerror(ReasonCode::SpfVoidLookupLimit,
+                         "more than " + std::to_string(limits_.spf_void_lookups) +
+                             " void DNS lookups (at " + std::string(name) + ")");
     }
     return answer;
   }
@@ -128,7 +134,7 @@ class Evaluator {
   std::expected<std::string, Failure> target_name(const Directive& d, std::string_view domain) {
     if (d.domain_spec.empty()) return std::string(strip_dot(domain));
     auto name = expand_domain(d.domain_spec, values(domain));
-    if (!name) return permerror(name.error().message);
+    if (!name) return permerror(ReasonCode::SpfSyntax, name.error().message);
     return *name;
   }
 
@@ -165,16 +171,21 @@ Evaluation from_failure(Failure f) {
   Evaluation e;
   e.result = f.result;
   e.reason = std::move(f.reason);
+  e.code = f.code;
   return e;
 }
 
 Evaluation Evaluator::check_host(std::string_view domain, unsigned depth, bool want_explanation) {
   domain = strip_dot(domain);
   if (!is_valid_check_domain(domain))
-    return Evaluation{
-        Result::None, {}, {}, "not a valid multi-label domain name: " + quote(domain)};
+    return Evaluation{Result::None,
+                      {},
+                      {},
+                      "not a valid multi-label domain name: " + quote(domain),
+                      ReasonCode::SpfBadDomain};
   if (depth > max_depth)
-    return from_failure({Result::PermError, "include/redirect nesting too deep"});
+    return from_failure(
+        {Result::PermError, "include/redirect nesting too deep", ReasonCode::SpfLookupLimit});
 
   // §4.4: TXT only.
   const dns::Answer answer = resolver_.query(domain, RrType::TXT);
@@ -183,9 +194,15 @@ Evaluation Evaluator::check_host(std::string_view domain, unsigned depth, bool w
         {Result::TempError,
          "DNS " +
              std::string(answer.status == dns::Status::Timeout ? "timeout" : "server failure") +
-             " looking up TXT " + std::string(domain)});
+             " looking up TXT " + std::string(domain),
+         answer.status == dns::Status::Timeout ? ReasonCode::DnsTimeout
+                                               : ReasonCode::DnsServerFailure});
   if (answer.status == dns::Status::NxDomain)
-    return Evaluation{Result::None, {}, {}, "domain " + std::string(domain) + " does not exist"};
+    return Evaluation{Result::None,
+                      {},
+                      {},
+                      "domain " + std::string(domain) + " does not exist",
+                      ReasonCode::SpfNoRecord};
   // §4.5: exactly one record starting "v=spf1".
   const std::string* text = nullptr;
   std::size_t count = 0;
@@ -196,12 +213,15 @@ Evaluation Evaluator::check_host(std::string_view domain, unsigned depth, bool w
     }
   }
   if (count == 0)
-    return Evaluation{Result::None, {}, {}, "no SPF record at " + std::string(domain)};
+    return Evaluation{
+        Result::None, {}, {}, "no SPF record at " + std::string(domain), ReasonCode::SpfNoRecord};
   if (count > 1)
-    return from_failure(
-        {Result::PermError, std::to_string(count) + " SPF records at " + std::string(domain)});
+    return from_failure({Result::PermError,
+                         std::to_string(count) + " SPF records at " + std::string(domain),
+                         ReasonCode::SpfMultipleRecords});
   auto record = parse_record(*text);
-  if (!record) return from_failure({Result::PermError, record.error().message});
+  if (!record)
+    return from_failure({Result::PermError, record.error().message, ReasonCode::SpfSyntax});
 
   for (const Directive& d : record->directives) {
     auto matched = matches(d, domain, depth);
@@ -211,6 +231,7 @@ Evaluation Evaluator::check_host(std::string_view domain, unsigned depth, bool w
     e.result = result_of(d.qualifier);
     e.mechanism = std::string(d.text);
     e.reason = "matched " + quote(d.text) + " at " + std::string(domain);
+    e.code = ReasonCode::SpfMatched;
     if (e.result == Result::Fail && want_explanation) e.explanation = explanation(*record, domain);
     return e;
   }
@@ -219,16 +240,21 @@ Evaluation Evaluator::check_host(std::string_view domain, unsigned depth, bool w
     if (auto ok = count_term(*record->redirect, "redirect="); !ok)
       return from_failure(std::move(ok.error()));
     auto target = expand_domain(*record->redirect, values(domain));
-    if (!target) return from_failure({Result::PermError, target.error().message});
+    if (!target)
+      return from_failure({Result::PermError, target.error().message, ReasonCode::SpfSyntax});
     Evaluation e = check_host(*target, depth + 1, want_explanation);
     if (e.result == Result::None) {
       e.result = Result::PermError;
       e.reason = "redirect=" + *target + ": " + e.reason;
+      e.code = ReasonCode::SpfIncludeNone;
     }
     return e;
   }
-  return Evaluation{
-      Result::Neutral, "default", {}, "no mechanism matched at " + std::string(domain)};
+  return Evaluation{Result::Neutral,
+                    "default",
+                    {},
+                    "no mechanism matched at " + std::string(domain),
+                    ReasonCode::SpfDefault};
 }
 
 std::expected<bool, Failure> Evaluator::matches(const Directive& d, std::string_view domain,
@@ -283,11 +309,14 @@ std::expected<bool, Failure> Evaluator::match_mx(const Directive& d, std::string
     // §4.6.4: looking up an 11th MX host's addresses exceeds the limit: permerror. A match among
     // the first ten ends the mechanism before that.
     if (i >= limits_.spf_mx_names)
-      return permerror(std::to_string(mx.size()) + " MX records at " + *target + " (limit " +
-                       std::to_string(limits_.spf_mx_names) + ")");
+      return permerror(ReasonCode::SpfLookupLimit, std::to_string(mx.size()) + " MX records at " +
+                                                       *target + " (limit " +
+                                                       std::to_string(limits_.spf_mx_names) + ")");
     const dns::Answer addresses = resolver_.query(record.exchange, address_type());
     if (addresses.is_temporary_failure())
-      return temperror("DNS failure looking up MX host " + record.exchange);
+      return temperror(addresses.status == dns::Status::Timeout ? ReasonCode::DnsTimeout
+                                                                : ReasonCode::DnsServerFailure,
+                       "DNS failure looking up MX host " + record.exchange);
     if (address_matches(addresses.addresses, d.cidr4, d.cidr6)) return true;
   }
   return false;
@@ -303,8 +332,9 @@ std::expected<bool, Failure> Evaluator::match_ptr(const Directive& d, std::strin
   if (answer.is_temporary_failure()) return false;
   if (answer.status == dns::Status::NxDomain || answer.empty()) {
     if (++void_lookups_ > limits_.spf_void_lookups)
-      return permerror("more than " + std::to_string(limits_.spf_void_lookups) +
-                       " void DNS lookups (at " + reverse + ")");
+      return permerror(ReasonCode::SpfVoidLookupLimit,
+                       "more than " + std::to_string(limits_.spf_void_lookups) +
+                           " void DNS lookups (at " + reverse + ")");
     return false;
   }
   const std::size_t n = std::min<std::size_t>(answer.names.size(), limits_.spf_ptr_names);
@@ -342,11 +372,11 @@ std::expected<bool, Failure> Evaluator::match_include(const Directive& d, std::s
     case Result::Neutral:
       return false;
     case Result::TempError:
-      return temperror(inner.reason);
+      return temperror(inner.code, inner.reason);
     case Result::PermError:
-      return permerror(inner.reason);
+      return permerror(inner.code, inner.reason);
     case Result::None:
-      return permerror("include:" + *target + ": " + inner.reason);
+      return permerror(ReasonCode::SpfIncludeNone, "include:" + *target + ": " + inner.reason);
   }
   return false;
 }
@@ -432,6 +462,7 @@ SpfResult Checker::check_host(const IpAddress& ip, std::string_view domain, std:
   out.mechanism = std::move(e.mechanism);
   out.explanation = std::move(e.explanation);
   out.reason = std::move(e.reason);
+  out.reason_code = e.code;
   out.lookups = evaluator.lookups();
   out.void_lookups = evaluator.void_lookups();
   return out;

@@ -1,5 +1,5 @@
-// Global operator new/delete for mailauth-bench that count heap use on the tracking thread only
-// (see heap_tracker.hpp). Outside a HeapTracker the cost is one thread-local test per call.
+// Global operator new/delete that count heap use on the tracking thread only (see
+// heap_tracker.hpp). Outside a HeapTracker the cost is one thread-local test per call.
 #include "heap_tracker.hpp"
 
 #include <malloc.h>
@@ -44,11 +44,11 @@ void operator delete[](void* p) noexcept { release(p); }
 void operator delete(void* p, std::size_t) noexcept { release(p); }
 void operator delete[](void* p, std::size_t) noexcept { release(p); }
 
-namespace bench {
+namespace auth::test_support {
 
 HeapTracker::HeapTracker() { counters = Counters{true, 0, 0, 0}; }
 HeapTracker::~HeapTracker() { counters.active = false; }
 std::int64_t HeapTracker::allocated_bytes() const { return counters.allocated; }
 std::int64_t HeapTracker::peak_bytes() const { return counters.peak; }
 
-}  // namespace bench
+}  // namespace auth::test_support
