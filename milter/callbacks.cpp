@@ -160,7 +160,7 @@ sfsistat on_eom(SMFICTX* ctx) noexcept {
   return guarded(ctx, "eom", true, [&](Session& s) {
     Transaction& t = *s.transaction();
     t.end_of_message();
-    // The verify/sign pipeline decides here (next issue); until then mail passes unchanged.
+    // The verify/sign pipeline (auth::MessageAuth) is not plugged in yet: mail passes unchanged.
     if (log_enabled(LogLevel::Debug))
       log(LogLevel::Debug, "connection " + std::to_string(s.id()) + " message " +
                                std::to_string(s.messages()) + ": " + t.summary());

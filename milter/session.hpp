@@ -1,5 +1,5 @@
 // Per-connection and per-message state of the milter. Only adaptation lives here: libmilter's
-// arguments become the event values libauth takes (DESIGN.md); no protocol logic.
+// arguments become the event values libauth takes (docs/architecture.md); no protocol logic.
 #pragma once
 
 #include <atomic>

@@ -39,7 +39,7 @@ struct CommandLine {
   void add_positional(const char* key, int max_count, const char* text);
 };
 
-// Options most subcommands take (DESIGN.md: offline DNS and JSON output).
+// Options most subcommands take (docs/architecture.md: offline DNS and JSON output).
 struct CommonOptions {
   std::string dns_zone;  // empty: real DNS
   bool json = false;

@@ -132,6 +132,25 @@ TEST(Signer, OutputDoesNotDependOnChunking) {
   }
 }
 
+// With a caller-owned HeaderList the signer keeps no copy: the same signature, header() ignored.
+TEST(Signer, ReadsSharedHeaders) {
+  const SignerOptions o = options_for(ed25519_key());
+  message::HeaderField fed;
+  sign_and_parse(o, 0, &fed);
+  const SplitMessage split = split_message(message_text);
+  message::HeaderList headers;
+  for (const auto& h : split.headers) headers.add(h.name, h.raw_value);
+  auto signer = Signer::create(o, fixed_clock, {}, &headers);
+  ASSERT_TRUE(signer);
+  signer->header("From", " mallory@example.net");  // ignored: the shared list is read
+  signer->end_of_headers();
+  signer->body(split.body);
+  auto fields = signer->finish();
+  ASSERT_TRUE(fields) << fields.error().message;
+  ASSERT_EQ(fields->size(), 1u);
+  EXPECT_EQ(fields->front().raw_value, fed.raw_value);
+}
+
 TEST(Signer, SeveralSignaturesShareOnePass) {
   SignerOptions a = options_for(rsa_key());
   a.selector = "rsa";

@@ -144,7 +144,8 @@ class Sealer {
   void body(std::string_view chunk);
   // The new ARC Set to prepend, in order ARC-Seal, ARC-Message-Signature,
   // ARC-Authentication-Results (top first). Empty when no set may be added: the newest incoming
-  // set already says cv=fail (RFC 8617 §5.1.2), or the chain holds the maximum of instances.
+  // set already says cv=fail (RFC 8617 §5.1.2), or the chain already holds
+  // limits.max_arc_instances sets.
   Expected<std::vector<message::HeaderField>> finish(const SealInput& input);
 
  private:

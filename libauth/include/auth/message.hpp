@@ -56,7 +56,7 @@ std::string unfold(std::string_view raw_value);
 // Unfolds and trims leading and trailing white space.
 std::string unfold_and_trim(std::string_view raw_value);
 
-// The events a message is made of, in the order an MTA sees them (DESIGN.md).
+// The events a message is made of, in the order an MTA sees them (docs/architecture.md).
 class MessageHandler {
  public:
   virtual ~MessageHandler() = default;
