@@ -34,7 +34,7 @@ std::string_view to_string(Result result);  // "none", "pass", ...
 enum class Policy { None, Quarantine, Reject };
 std::string_view to_string(Policy policy);  // "none", "quarantine", "reject"
 
-enum class AlignmentMode { Relaxed, Strict };    // adkim= / aspf= r / s
+enum class AlignmentMode { Relaxed, Strict };  // adkim= / aspf= r / s
 std::string_view to_string(AlignmentMode mode);  // "r", "s"
 
 enum class PsdFlag { Unspecified, Yes, No };  // psd= u / y / n
