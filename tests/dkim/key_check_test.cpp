@@ -3,6 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -296,6 +300,22 @@ TEST(KeyCheck, ResolverWithoutStringSplitsStillChecksTheRecord) {
   EXPECT_EQ(c->result, KeyCheckResult::Ok);
   EXPECT_TRUE(c->testing);
   EXPECT_EQ(codes(*c), std::vector<Code>{Code::Testing});
+}
+
+TEST(KeyCheck, BareRsaPublicKeyInPMatchesToo) {
+  // p= as PKCS#1 RSAPublicKey rather than SubjectPublicKeyInfo: the same key, still a match.
+  std::ifstream in(data_dir + "/keys/rsa2048.rsapublickey.der", std::ios::binary);
+  const std::string der((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(der.empty());
+  testing::FakeResolver resolver;
+  resolver.add_txt(
+      "bare._domainkey.example.org",
+      "v=DKIM1; k=rsa; p=" + crypto::base64_encode(crypto::ByteView(
+                                 reinterpret_cast<const std::uint8_t*>(der.data()), der.size())));
+  auto c = check_published_key(resolver, "example.org", "bare", rsa2048());
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->result, KeyCheckResult::Ok) << all_text(*c);
+  EXPECT_TRUE(c->matches_key);
 }
 
 TEST(KeyCheck, CnameToTheKeyRecordIsFollowed) {
