@@ -219,6 +219,16 @@ TEST_F(KeyCheckZone, RsaKeyBelowMinimumIsInvalid) {
   EXPECT_NE(text_of(c, Code::KeyTooSmall).find("below 1024 bits (RFC 8301"), std::string::npos);
 }
 
+TEST_F(KeyCheckZone, KeySizeIsReportedWhateverDnsSays) {
+  // The key signs whatever DNS holds today: its size is judged even without a usable record.
+  const KeyCheck missing = check("absent", rsa512());
+  EXPECT_EQ(missing.result, KeyCheckResult::Missing);
+  EXPECT_EQ(codes(missing), (std::vector<Code>{Code::NameNotFound, Code::KeyTooSmall}));
+  const KeyCheck mismatch = check("good", rsa512());
+  EXPECT_EQ(mismatch.result, KeyCheckResult::Mismatch);
+  EXPECT_EQ(codes(mismatch), (std::vector<Code>{Code::KeyMismatch, Code::KeyTooSmall}));
+}
+
 TEST_F(KeyCheckZone, MinRsaBitsComesFromLimits) {
   Limits strict;
   strict.min_rsa_bits = 4096;

@@ -60,7 +60,12 @@ class Checker {
       : out_(out), key_(key), probe_(probe), limits_(limits) {}
 
   void run(const dns::Answer& answer) {
-    if (!look_up(answer)) return;
+    if (look_up(answer)) check_records(answer);
+    check_private_key();
+  }
+
+ private:
+  void check_records(const dns::Answer& answer) {
     out_.record_found = true;
     std::vector<Candidate> candidates;
     for (std::size_t i = 0; i < answer.txt.size(); ++i) read_record(answer, i, candidates);
@@ -82,18 +87,11 @@ class Checker {
         add(KeyProblemCode::OtherTxtRecord,
             "TXT record " + std::to_string(i + 1) +
                 " is not a DKIM key record and is ignored: " + error);
-    check_private_key();
   }
 
- private:
   void add(KeyProblemCode code, std::string text) {
     out_.problems.push_back({code, std::move(text)});
   }
-  bool has(KeyProblemCode code) const {
-    return std::any_of(out_.problems.begin(), out_.problems.end(),
-                       [code](const KeyProblem& p) { return p.code == code; });
-  }
-
   // False when the answer ends the check (no records, or DNS failed).
   bool look_up(const dns::Answer& answer) {
     switch (answer.status) {
