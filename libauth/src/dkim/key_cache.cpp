@@ -49,9 +49,7 @@ struct KeyCache::Impl {
     for (std::size_t i = 0; i < shards.size(); ++i)
       shards[i].capacity = max_entries / shards.size() + (i < max_entries % shards.size());
   }
-  Shard& shard_of(std::string_view name) {
-    return shards[ViewHash{}(name) % shards.size()];
-  }
+  Shard& shard_of(std::string_view name) { return shards[ViewHash{}(name) % shards.size()]; }
   std::vector<Shard> shards;
 };
 

@@ -120,7 +120,9 @@ struct ThreadTable {
     }
   }
 
-  Slot* slot(std::size_t hash) { return slots.empty() ? nullptr : &slots[hash & (slots.size() - 1)]; }
+  Slot* slot(std::size_t hash) {
+    return slots.empty() ? nullptr : &slots[hash & (slots.size() - 1)];
+  }
 
   const std::uint64_t owner;
   const std::weak_ptr<CounterRegistry> registry;
@@ -155,8 +157,8 @@ struct CachingResolver::Impl {
       : upstream(up),
         clock(c),
         options(o),
-        shards(std::bit_floor(std::clamp<std::size_t>(o.max_entries / min_entries_per_shard, 1,
-                                                      max_shards))) {
+        shards(std::bit_floor(
+            std::clamp<std::size_t>(o.max_entries / min_entries_per_shard, 1, max_shards))) {
     for (std::size_t i = 0; i < shards.size(); ++i)
       shards[i].capacity = o.max_entries / shards.size() + (i < o.max_entries % shards.size());
   }
@@ -280,7 +282,8 @@ struct CachingResolver::Impl {
       return pending.get();
     }
     std::promise<NodePtr> promise;
-    const auto flight = shard.in_flight.emplace(std::string(key), promise.get_future().share()).first;
+    const auto flight =
+        shard.in_flight.emplace(std::string(key), promise.get_future().share()).first;
     lock.unlock();
 
     Answer answer;
@@ -312,7 +315,8 @@ struct CachingResolver::Impl {
     make_key(thread_tables.key, name, type);
     const std::size_t hash = hash_key(thread_tables.key);
     ThreadTable::Slot* slot = table.slot(hash);
-    if (slot != nullptr && slot->node && slot->hash == hash && slot->node->key == thread_tables.key) {
+    if (slot != nullptr && slot->node && slot->hash == hash &&
+        slot->node->key == thread_tables.key) {
       Node& node = *slot->node;
       if (fresh(node, clock.now()) && node.live.load(std::memory_order_acquire)) {
         if (!node.used.load(std::memory_order_relaxed))
@@ -331,8 +335,8 @@ struct CachingResolver::Impl {
       return {share(node), raw};
     }
     slot->hash = hash;
-    slot->local = std::shared_ptr<const SharedAnswer>(std::make_shared<const NodePtr>(node),
-                                                      &node->shared);
+    slot->local =
+        std::shared_ptr<const SharedAnswer>(std::make_shared<const NodePtr>(node), &node->shared);
     slot->node = std::move(node);
     return {slot->local, slot->node.get()};
   }

@@ -89,10 +89,10 @@ std::span<const std::uint8_t> build_query(QueryBuffer& buffer, std::string_view 
                                           std::uint16_t id, std::uint16_t edns_size) {
   std::uint8_t* out = buffer.data();
   put16(out, id);
-  put16(out, 0x0100);  // QR=0, OPCODE=QUERY, RD=1
-  put16(out, 1);       // QDCOUNT
-  put16(out, 0);       // ANCOUNT
-  put16(out, 0);       // NSCOUNT
+  put16(out, 0x0100);                 // QR=0, OPCODE=QUERY, RD=1
+  put16(out, 1);                      // QDCOUNT
+  put16(out, 0);                      // ANCOUNT
+  put16(out, 0);                      // NSCOUNT
   put16(out, edns_size > 0 ? 1 : 0);  // ARCOUNT
   const std::size_t name_size = std::min(key.size(), std::size_t{255});
   for (std::size_t i = 0; i < name_size; ++i) *out++ = static_cast<std::uint8_t>(key[i]);

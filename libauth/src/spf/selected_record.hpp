@@ -11,7 +11,7 @@
 namespace auth::spf {
 
 struct SelectedRecord final : dns::AnswerMemo {
-  std::size_t count = 0;   // TXT strings that are SPF records
+  std::size_t count = 0;    // TXT strings that are SPF records
   Expected<Record> record;  // parsed when count == 1; views into the answer's TXT strings
 };
 
