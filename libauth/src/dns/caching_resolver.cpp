@@ -282,8 +282,8 @@ struct CachingResolver::Impl {
       return pending.get();
     }
     std::promise<NodePtr> promise;
-    const auto flight =
-        shard.in_flight.emplace(std::string(key), promise.get_future().share()).first;
+    // Erased by key later: a rehash while the query runs would invalidate an iterator.
+    shard.in_flight.emplace(std::string(key), promise.get_future().share());
     lock.unlock();
 
     Answer answer;
@@ -291,14 +291,14 @@ struct CachingResolver::Impl {
       answer = upstream.query(key_name(key), key_type(key));
     } catch (...) {
       lock.lock();
-      shard.in_flight.erase(flight);
+      shard.in_flight.erase(shard.in_flight.find(key));
       lock.unlock();
       promise.set_exception(std::current_exception());
       throw;
     }
     lock.lock();
     NodePtr node = store(shard, std::string(key), std::move(answer), clock.now());
-    shard.in_flight.erase(flight);
+    shard.in_flight.erase(shard.in_flight.find(key));
     lock.unlock();
     promise.set_value(node);
     return node;
