@@ -7,8 +7,8 @@
 
 Each ratio compares items_per_second of two cases of the same run; a case that was skipped or
 not built (the libspf2 ones) is reported as missing. On a machine busy with other work the
-wall-clock rates of threaded cases say more about the scheduler than about the code, so those
-also get a CPU-time estimate: with C cores free, N threads reach min(N, C) / (CPU time per
+wall-clock rates say more about the scheduler than about the code, so each ratio also comes
+from CPU time per item; for threaded cases that is an estimate: with C cores free, N threads reach min(N, C) / (CPU time per
 item at N threads), against 1 / (CPU time per item at 1 thread).
 """
 import json
@@ -57,6 +57,8 @@ def main():
                 n = int(top.rsplit(":", 1)[1])
                 estimate = min(n, cores) * cpu[bottom] / cpu[top]
                 line += f"; from CPU time on {cores} free cores: {estimate:.2f}"
+            else:
+                line += f"; CPU time per item: {cpu[bottom] / cpu[top]:.2f}"
             print(line)
         else:
             missing = [n for n in (top, bottom) if n not in r]
