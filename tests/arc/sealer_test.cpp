@@ -120,16 +120,28 @@ TEST(ArcSealer, FirstSetFormat) {
   EXPECT_EQ(flat(set[2].raw_value),
             " i=1; mx.example.net; spf=pass smtp.mailfrom=alice@example.org");
   EXPECT_NE(set[2].raw_value.find("\r\n\t"), std::string::npos);  // folded after a ";"
+  // i= opens each signature field (dkimpy finds a set by it), the other tags alphabetical.
   const std::string seal_value = flat(set[0].raw_value);
-  EXPECT_TRUE(seal_value.starts_with(" a=rsa-sha256; b=")) << seal_value;
-  EXPECT_TRUE(seal_value.ends_with("; cv=none; d=lists.example.com; i=1; s=rsa; t=1795000000"))
+  EXPECT_TRUE(seal_value.starts_with(" i=1; a=rsa-sha256; b=")) << seal_value;
+  EXPECT_TRUE(seal_value.ends_with("; cv=none; d=lists.example.com; s=rsa; t=1795000000"))
       << seal_value;
   const std::string ams = flat(set[1].raw_value);
+  EXPECT_TRUE(ams.starts_with(" i=1; a=rsa-sha256; b=")) << ams;
   EXPECT_NE(ams.find("; c=relaxed/relaxed; d=lists.example.com; "
-                     "h=from:subject:date:to:message-id:mime-version:content-type:from; i=1; "
+                     "h=from:subject:date:to:message-id:mime-version:content-type:from; "
                      "s=rsa; t=1795000000"),
             std::string::npos)
       << ams;
+  // The ValiMail signing suite's format: every tag in alphabetical order.
+  SealerOptions suite = options;
+  suite.instance_first = false;
+  const auto alphabetical = seal(suite, sample_message(), input);
+  ASSERT_EQ(alphabetical.size(), 3u);
+  EXPECT_TRUE(flat(alphabetical[0].raw_value)
+                  .ends_with("; cv=none; d=lists.example.com; i=1; "
+                             "s=rsa; t=1795000000"))
+      << alphabetical[0].raw_value;
+  EXPECT_TRUE(flat(alphabetical[1].raw_value).starts_with(" a=rsa-sha256; b="));
   // Folded only where a tag starts; no line over 78 columns except a long b= value.
   for (const auto& field : set) {
     std::size_t start = 0;
@@ -159,8 +171,9 @@ TEST(ArcSealer, DefaultHeaderListSkipsArcAndAuthenticationResults) {
   const std::string ams = message::unfold(set[1].raw_value);
   EXPECT_EQ(ams.find("authentication-results"), std::string::npos) << ams;
   EXPECT_EQ(ams.find("arc-"), std::string::npos) << ams;
-  EXPECT_NE(message::unfold(set[0].raw_value).find("cv=fail; d=example.org; i=2;"),
-            std::string::npos);
+  const std::string seal_value = message::unfold(set[0].raw_value);
+  EXPECT_TRUE(seal_value.starts_with(" i=2; ")) << seal_value;
+  EXPECT_NE(seal_value.find("; cv=fail; d=example.org;"), std::string::npos) << seal_value;
 }
 
 TEST(ArcSealer, ChoosesTheSealingDomain) {

@@ -128,7 +128,8 @@ def main():
         code, out, err = run([mailauth, "verify", "--dns-zone", zone_file, hostile])
         check("hostile exit 1", code == 1, out + err)
         check("text output printable", all(c == "\n" or " " <= c != "\x7f" for c in out), repr(out))
-        check("one line per signature", len(out.splitlines()) == 4, repr(out))
+        check("one line per signature",
+              sum(line.startswith("  dkim=") for line in out.splitlines()) == 2, repr(out))
 
         code, _, err = run([mailauth, "sign", "--domain", "example.com", "--selector", "r1", "--key", rsa,
                             "--algorithm", "ed25519-sha256", plain])

@@ -112,6 +112,12 @@ struct SealerOptions {
   // From. ARC-* header fields and Authentication-Results are never signed.
   std::vector<std::string> headers;
   bool timestamp = true;  // t= on AMS and AS
+  // The ARC-Seal and ARC-Message-Signature begin with their i= tag, as RFC 8617's examples and
+  // other implementations write them (dkimpy finds a set by the i= that opens the field); the
+  // other tags follow in alphabetical order. false: every tag in alphabetical order, the format
+  // the ValiMail signing suite predicts its signatures from (SUITE-SCHEMA, "Signing Header
+  // Format Standardization").
+  bool instance_first = true;
   // The message's header fields, kept by the caller (not owned) instead of a copy in the
   // sealer, read in finish(); header() calls are then ignored.
   const message::HeaderList* shared_headers = nullptr;

@@ -1,8 +1,9 @@
 // ARC sealing (RFC 8617 §5.1): keys are checked once in create(); finish() adds instance N+1 with
 // the ARC-Authentication-Results, an ARC-Message-Signature over the message (relaxed/relaxed, the
-// DKIM signer's default header list) and an ARC-Seal over the ARC sets. Tags are written in
-// alphabetical order with one space after each ';' and no white space inside values, so that
-// the signed content is predictable (ValiMail SUITE-SCHEMA "Signing Header Format
+// DKIM signer's default header list) and an ARC-Seal over the ARC sets. Tags are written with i=
+// first (SealerOptions::instance_first) and the rest in alphabetical order, one space after each
+// ';' and no white space inside values, so that the signed content is predictable (all in
+// alphabetical order, it is the ValiMail SUITE-SCHEMA's "Signing Header Format
 // Standardization"); lines are folded only at those spaces.
 #include <auth/arc.hpp>
 #include <auth/domain_name.hpp>
@@ -48,6 +49,11 @@ Built build_value(std::string_view field_name,
   return out;
 }
 
+// Moves the i= tag to the front, the others keeping their order.
+void instance_to_front(std::vector<std::pair<std::string, std::string>>& tags) {
+  std::stable_partition(tags.begin(), tags.end(), [](const auto& tag) { return tag.first == "i"; });
+}
+
 // Folds an ARC-Authentication-Results value at the spaces after top-level ';' (outside comments
 // and quoted strings), which relaxed canonicalization reads as the same single space.
 std::string fold_results(std::string_view value, std::size_t start_column) {
@@ -75,6 +81,7 @@ struct Sealer::Impl {
   std::vector<PreparedKey> keys;
   std::vector<std::string> headers;  // explicit h= (lower case), or empty for the default
   bool timestamp = true;
+  bool instance_first = true;
   message::HeaderList own_fields;
   const message::HeaderList* fields = &own_fields;  // or the caller's
   bool shared_fields = false;
@@ -122,6 +129,7 @@ Expected<Sealer> Sealer::create(const SealerOptions& options, const Clock& clock
     impl->own_fields = message::HeaderList(limits);
   }
   impl->timestamp = options.timestamp;
+  impl->instance_first = options.instance_first;
   for (const SealingKey& k : options.keys) {
     PreparedKey p;
     auto names = dkim::signing_names(k.domain, k.selector, "sealing", " for " + k.domain);
@@ -256,6 +264,7 @@ Expected<std::vector<message::HeaderField>> Sealer::finish(const SealInput& inpu
       {"i", i},
       {"s", key->selector}};
   if (m.timestamp) ams_tags.emplace_back("t", t);
+  if (m.instance_first) instance_to_front(ams_tags);
   Built ams_built = build_value(detail::ams_name, ams_tags);
   std::vector<const message::HeaderField*> visible;
   visible.reserve(fields.size() + 1);
@@ -281,6 +290,7 @@ Expected<std::vector<message::HeaderField>> Sealer::finish(const SealInput& inpu
   std::vector<std::pair<std::string, std::string>> seal_tags = {
       {"a", algorithm}, {"b", ""}, {"cv", cv}, {"d", key->domain}, {"i", i}, {"s", key->selector}};
   if (m.timestamp) seal_tags.emplace_back("t", t);
+  if (m.instance_first) instance_to_front(seal_tags);
   Built seal_built = build_value(detail::seal_name, seal_tags);
   auto seal_value =
       sign(*key, std::move(seal_built.value), seal_built.b_offset, sealed, detail::seal_name);
