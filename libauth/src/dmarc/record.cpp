@@ -3,6 +3,7 @@
 #include <auth/dmarc.hpp>
 #include <auth/domain_name.hpp>
 
+#include <algorithm>
 #include <array>
 
 #include "dmarc/report_uri.hpp"
@@ -198,6 +199,31 @@ Policy Record::subdomain_policy(bool author_domain_exists) const {
   if (!p || sp_invalid || np_invalid) return Policy::None;
   if (!author_domain_exists && np) return *np;
   return sp.value_or(*p);
+}
+
+std::vector<EffectiveTag> effective_tags(const Record& r) {
+  const auto is_set = [&r](std::string_view name) {
+    return std::find(r.tags.begin(), r.tags.end(), name) != r.tags.end();
+  };
+  const auto uris = [](const std::vector<ReportUri>& list) {
+    std::string out;
+    for (const auto& u : list) out += (out.empty() ? "" : ",") + u.uri;
+    return out;
+  };
+  const auto policy = [](Policy p) { return std::string(to_string(p)); };
+  std::vector<EffectiveTag> out;
+  out.push_back({"v", "DMARC1", false});
+  out.push_back({"p", policy(r.domain_policy()), !is_set("p")});
+  out.push_back({"sp", policy(r.subdomain_policy(true)), !is_set("sp")});
+  out.push_back({"np", policy(r.subdomain_policy(false)), !is_set("np")});
+  out.push_back({"psd", std::string(to_string(r.psd)), !is_set("psd")});
+  out.push_back({"adkim", std::string(to_string(r.adkim)), !is_set("adkim")});
+  out.push_back({"aspf", std::string(to_string(r.aspf)), !is_set("aspf")});
+  out.push_back({"rua", uris(r.rua), !is_set("rua")});
+  out.push_back({"ruf", uris(r.ruf), !is_set("ruf")});
+  out.push_back({"fo", r.fo_text, !is_set("fo")});
+  out.push_back({"t", r.testing ? "y" : "n", !is_set("t")});
+  return out;
 }
 
 Expected<Record> parse_record(std::string_view text) {
