@@ -81,7 +81,7 @@ DmarcResult Evaluator::evaluate_domain(std::string_view author_domain,
     return r;
   }
   r.author_domain = std::move(*author);
-  r.author_domains = {r.author_domain};
+  r.author_domains.push_back(r.author_domain);
   const std::string_view a = r.author_domain;
 
   Evaluation ev(resolver_, options_, a);
@@ -112,7 +112,9 @@ DmarcResult Evaluator::evaluate_domain(std::string_view author_domain,
     return r;
   }
   r.policy_domain = std::string(applied->name);
-  r.record = applied->record;
+  // Moved, not copied: the walk keeps only names and psd= flags for what follows.
+  r.record =
+      std::move(walk.found()[static_cast<std::size_t>(applied - walk.found().data())].record);
   const Record& rec = *r.record;
   if (!rec.usable()) {
     r.result = Result::None;
@@ -174,10 +176,12 @@ DmarcResult Evaluator::evaluate_domain(std::string_view author_domain,
   if (r.spf_aligned || r.dkim_aligned) {
     r.result = Result::Pass;
     r.reason_code = ReasonCode::None;
-    std::string why = "aligned";
-    if (r.dkim_aligned) why += concat({" DKIM pass d=", r.dkim_domain});
-    if (r.spf_aligned) why += concat({r.dkim_aligned ? " and" : "", " SPF pass ", r.spf_domain});
-    r.reason = std::move(why);
+    std::string& why = r.reason;
+    why.reserve(40 + r.dkim_domain.size() + r.spf_domain.size());
+    why = "aligned";
+    if (r.dkim_aligned) why.append(" DKIM pass d=").append(r.dkim_domain);
+    if (r.spf_aligned)
+      why.append(r.dkim_aligned ? " and SPF pass " : " SPF pass ").append(r.spf_domain);
   } else if (spf_aligned == Aligned::Unknown || dkim_aligned == Aligned::Unknown) {
     r.result = Result::TempError;
     r.reason_code = ev.failure() ? ev.failure()->second : ReasonCode::DnsServerFailure;
