@@ -230,7 +230,10 @@ struct DmarcResult {
   std::string reason;                 // in words; printable
   std::string author_domain;          // the From domain evaluated (lower case, A-labels)
   std::string policy_domain;          // where the applied record was found; "" when none
-  std::string organizational_domain;  // of the Author Domain; always filled
+  // Of the Author Domain; always filled: the Author Domain itself when nothing was found, and
+  // when its own record applies and no relaxed alignment needed the walk above it (RFC 9989
+  // §4.10.2: identifiers equal to the Author Domain, or strict alignment).
+  std::string organizational_domain;
   // The policy the record asks for this Author Domain (p, sp or np), before t=y.
   std::optional<Policy> requested_policy;
   // The evaluated policy: requested_policy lowered one level under t=y. Absent when no record
@@ -241,7 +244,8 @@ struct DmarcResult {
   Policy disposition = Policy::None;
   bool spf_aligned = false;
   bool dkim_aligned = false;
-  std::string spf_domain;   // the SPF-authenticated domain considered (may be unaligned)
+  std::string spf_domain;   // the SPF-authenticated domain considered (may be unaligned); ""
+                            // unless SPF passed
   std::string dkim_domain;  // the d= of the aligned passing signature, or of the first pass
   DiscoveryMethod discovery = DiscoveryMethod::TreeWalk;
   std::optional<Record> record;           // the record applied, for reports
