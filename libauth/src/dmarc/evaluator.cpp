@@ -112,14 +112,15 @@ DmarcResult Evaluator::evaluate_domain(std::string_view author_domain,
     return r;
   }
   r.policy_domain = std::string(applied->name);
-  // Moved, not copied: the walk keeps only names and psd= flags for what follows.
+  // Moved, not copied: the walk keeps only names and psd= flags for what follows (and may grow,
+  // so `applied` is not used past this point).
   r.record =
       std::move(walk.found()[static_cast<std::size_t>(applied - walk.found().data())].record);
   const Record& rec = *r.record;
   if (!rec.usable()) {
     r.result = Result::None;
     r.reason_code = ReasonCode::DmarcRecordUnusable;
-    r.reason = concat({"the DMARC record at _dmarc.", applied->name,
+    r.reason = concat({"the DMARC record at _dmarc.", r.policy_domain,
                        " has no valid p= (or an invalid sp=/np=) and no valid rua=, so DMARC "
                        "does not apply (RFC 9989 §4.10.1)"});
     finish_od();
@@ -130,7 +131,7 @@ DmarcResult Evaluator::evaluate_domain(std::string_view author_domain,
   // Author Domain does not exist. Its existence is asked only when the answer matters.
   std::optional<std::pair<std::string, ReasonCode>> policy_failure;
   Policy requested = rec.domain_policy();
-  if (applied->name != a) {
+  if (r.policy_domain != a) {
     const Policy on_existing = rec.subdomain_policy(true);
     const Policy on_missing = rec.subdomain_policy(false);
     requested = on_existing;
