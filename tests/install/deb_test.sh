@@ -18,7 +18,8 @@ dev=$(ls "$scratch"/libmailauth-dev_*.deb) || fail "no libmailauth-dev_*.deb"
 dpkg-deb -c "$runtime" | awk '{print $1, $NF}' >"$scratch/runtime.list"
 for f in ./usr/sbin/mailauth-milter ./usr/bin/mailauth \
          ./usr/lib/systemd/system/mailauth-milter.service \
-         ./usr/share/mailauth/mailauth-milter.conf.example; do
+         ./usr/share/mailauth/mailauth-milter.conf.example \
+         ./usr/share/mailauth/grafana-mailauth.json; do
   grep -q " $f\$" "$scratch/runtime.list" || fail "$f is not in $(basename "$runtime")"
 done
 grep -q "^-rwxr-xr-x ./usr/sbin/mailauth-milter\$" "$scratch/runtime.list" ||
