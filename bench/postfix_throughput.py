@@ -12,6 +12,7 @@ repeated, the median is kept. Every message must be delivered, and the milter mu
 Usage (as root, Postfix installed):
   postfix_throughput.py MILTER MAILAUTH TESTDATA [--sessions 10] [--messages 2000] [--runs 3]
                         [--base /dev/shm] [--transports none,tcp,unix] [--body-kib 0]
+                        [--keep-sessions]
   --sessions 1 --messages 200 measures one SMTP session's latency per message.
 """
 import argparse
@@ -60,11 +61,12 @@ def signed_message(mailauth, key, work, body_kib=0):
     return out
 
 
-def run_once(postfix, message, sessions, count):
+def run_once(postfix, message, sessions, count, keep_sessions=False):
     """Sends `count` messages; returns smtp-source's wall time after checking delivery."""
     before = len(postfix.delivered())
     started = time.monotonic()
-    r = subprocess.run(["smtp-source", "-s", str(sessions), "-m", str(count),
+    r = subprocess.run(["smtp-source", *(["-d"] if keep_sessions else []),
+                        "-s", str(sessions), "-m", str(count),
                         "-f", "alice@sender.example", "-t", "inbox@mx.example.net",
                         "-F", message, "127.0.0.1:%d" % postfix.port],
                        capture_output=True, text=True, timeout=1800)
@@ -93,6 +95,8 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--base", default="/dev/shm", help="tmpfs folder for the lab")
     parser.add_argument("--transports", default="none,tcp,unix")
+    parser.add_argument("--keep-sessions", action="store_true",
+                        help="several messages per SMTP session (smtp-source -d)")
     parser.add_argument("--body-kib", type=int, default=0,
                         help="add this many KiB of text to the message body")
     args = parser.parse_args()
@@ -142,7 +146,8 @@ def main():
                 clear_inbox(postfix)
                 run_once(postfix, message, args.sessions, min(args.messages, 50))  # warm up
                 clear_inbox(postfix)
-                times[transport].append(run_once(postfix, message, args.sessions, args.messages))
+                times[transport].append(run_once(postfix, message, args.sessions, args.messages,
+                                                 args.keep_sessions))
                 print("run %d %-5s %6.2f s" % (run + 1, transport, times[transport][-1]),
                       file=sys.stderr)
 
@@ -155,10 +160,11 @@ def main():
                 raise RuntimeError("milter (%s) logged errors:\n%s" % (transport,
                                                                       "\n".join(errors[:10])))
 
-        print("Postfix %s, %d messages of %d bytes, %d concurrent sessions, median of %d runs"
+        print("Postfix %s, %d messages of %d bytes, %d concurrent sessions%s, median of %d runs"
               % (subprocess.run(["postconf", "-h", "-d", "mail_version"], capture_output=True,
                                 text=True).stdout.strip(), args.messages,
-                 os.path.getsize(message), args.sessions, args.runs))
+                 os.path.getsize(message), args.sessions,
+                 " (several messages each)" if args.keep_sessions else "", args.runs))
         base = statistics.median(times["none"]) if "none" in times else None
         print("%-24s %10s %14s %10s" % ("transport", "msg/s", "ms/msg/session", "vs alone"))
         for transport in transports:

@@ -47,6 +47,13 @@ sfsistat proceed(const Session& session, unsigned long no_reply_flag) {
   return (session.steps & no_reply_flag) != 0 ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
+// The first callback after a reply of ours acknowledges what the MTA sent since (tcp_ack.hpp).
+void acknowledge_if_due(Session& session) {
+  if (!session.acknowledge_due) return;
+  acknowledge_now(session.tcp_socket);
+  session.acknowledge_due = false;
+}
+
 // Runs `step` with the connection's Session. An exception, or a callback out of order, is logged;
 // a callback that may not reply records the failure for end of message, the others answer
 // on_internal_error at once.
@@ -58,11 +65,7 @@ sfsistat guarded(SMFICTX* ctx, const char* event, unsigned long no_reply_flag, S
     if (session == nullptr) {
       failure = std::string(event) + " out of order (no connection state)";
     } else {
-      // The first callback after a reply: acknowledge what the MTA sent since (tcp_ack.hpp).
-      if (session->acknowledge_due) {
-        acknowledge_now(session->tcp_socket);
-        session->acknowledge_due = false;
-      }
+      acknowledge_if_due(*session);
       const sfsistat status = step(*session);
       if (status != SMFIS_NOREPLY) session->acknowledge_due = true;
       return status;

@@ -119,6 +119,8 @@ std::expected<std::shared_ptr<const Runtime>, std::vector<ConfigError>> build_ru
 
 std::shared_ptr<const Runtime> current_runtime() { return installed.load(); }
 
-void install_runtime(std::shared_ptr<const Runtime> runtime) { installed.store(std::move(runtime)); }
+void install_runtime(std::shared_ptr<const Runtime> runtime) {
+  installed.store(std::move(runtime));
+}
 
 }  // namespace mailauth::milter
