@@ -6,8 +6,9 @@ The milter verifies SPF, DKIM, ARC and DMARC and seals with ARC (clients on 127.
 outside internal_hosts), answering DNS from testdata/milter/lab.zone.
 
 Prints, per transport, messages per second accepted by Postfix (smtp-source's wall time), the
-milliseconds per message per session, and the ratio to Postfix alone; runs are interleaved and
-repeated, the median is kept. Every message must be delivered, and the milter must log no error.
+milliseconds per message per session, the ratio to Postfix alone and the milter's CPU time per
+message; runs are interleaved and repeated, the median is kept. Every message must be delivered,
+and the milter must log no error.
 
 Usage (as root, Postfix installed):
   postfix_throughput.py MILTER MAILAUTH TESTDATA [--sessions 10] [--messages 2000] [--runs 3]
@@ -80,6 +81,13 @@ def run_once(postfix, message, sessions, count, keep_sessions=False):
     return elapsed
 
 
+def cpu_seconds(pid):
+    """User plus system CPU time of a process, from /proc."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def clear_inbox(postfix):
     for path in postfix.delivered():
         os.unlink(path)
@@ -140,14 +148,19 @@ def main():
         postfix.start()
 
         times = {t: [] for t in transports}
+        cpu = {t: [] for t in milters}  # the milter's CPU milliseconds per message
         for run in range(args.runs):
             for transport in transports:
                 postfix.set_milter(milters[transport].postfix_spec() if transport in milters else "")
                 clear_inbox(postfix)
                 run_once(postfix, message, args.sessions, min(args.messages, 50))  # warm up
                 clear_inbox(postfix)
+                used = cpu_seconds(milters[transport].proc.pid) if transport in milters else 0
                 times[transport].append(run_once(postfix, message, args.sessions, args.messages,
                                                  args.keep_sessions))
+                if transport in milters:
+                    used = cpu_seconds(milters[transport].proc.pid) - used
+                    cpu[transport].append(1000.0 * used / args.messages)
                 print("run %d %-5s %6.2f s" % (run + 1, transport, times[transport][-1]),
                       file=sys.stderr)
 
@@ -166,7 +179,8 @@ def main():
                  os.path.getsize(message), args.sessions,
                  " (several messages each)" if args.keep_sessions else "", args.runs))
         base = statistics.median(times["none"]) if "none" in times else None
-        print("%-24s %10s %14s %10s" % ("transport", "msg/s", "ms/msg/session", "vs alone"))
+        print("%-24s %10s %14s %10s %16s" % ("transport", "msg/s", "ms/msg/session", "vs alone",
+                                             "milter CPU ms/msg"))
         for transport in transports:
             elapsed = statistics.median(times[transport])
             rate = args.messages / elapsed
@@ -174,7 +188,8 @@ def main():
             name = {"none": "Postfix alone", "tcp": "milter over TCP",
                     "unix": "milter over unix socket"}[transport]
             ratio = "%9.0f%%" % (100.0 * base / elapsed) if base else "         -"
-            print("%-24s %10.1f %14.2f %s" % (name, rate, latency, ratio))
+            milter_cpu = "%16.2f" % statistics.median(cpu[transport]) if transport in cpu else ""
+            print("%-24s %10.1f %14.2f %s %s" % (name, rate, latency, ratio, milter_cpu))
         if milters:
             ours = [l for l in head.splitlines() if l.startswith(("Authentication-Results:",
                                                                   "ARC-Seal:"))]
