@@ -13,7 +13,7 @@ and the milter must log no error.
 Usage (as root, Postfix installed):
   postfix_throughput.py MILTER MAILAUTH TESTDATA [--sessions 10] [--messages 2000] [--runs 3]
                         [--base /dev/shm] [--transports none,tcp,unix] [--body-kib 0]
-                        [--keep-sessions]
+                        [--keep-sessions] [--postconf 'NAME = VALUE']...
   --sessions 1 --messages 200 measures one SMTP session's latency per message.
 """
 import argparse
@@ -103,6 +103,8 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--base", default="/dev/shm", help="tmpfs folder for the lab")
     parser.add_argument("--transports", default="none,tcp,unix")
+    parser.add_argument("--postconf", action="append", default=[], metavar="'NAME = VALUE'",
+                        help="a main.cf setting for the lab's Postfix (may repeat)")
     parser.add_argument("--keep-sessions", action="store_true",
                         help="several messages per SMTP session (smtp-source -d)")
     parser.add_argument("--body-kib", type=int, default=0,
@@ -120,6 +122,8 @@ def main():
     # The lab's message_size_limit (50 MiB) exceeds virtual(8)'s default mailbox limit, which
     # makes virtual refuse to start; no limit is what a bench wants anyway.
     postfix.postconf("virtual_mailbox_limit = 0")
+    for setting in args.postconf:
+        postfix.postconf(setting)
     milters = {}
     try:
         key = os.path.join(work, "key.pem")
