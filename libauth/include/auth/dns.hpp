@@ -39,6 +39,10 @@ struct Answer {
   std::vector<IpAddress> addresses;  // A / AAAA
   std::vector<MxRecord> mx;          // MX
   std::vector<std::string> names;    // PTR / CNAME targets: lower case, no trailing dot
+  // TXT, beside `txt`: for each RR, the length of each character-string joined into it
+  // (RFC 1035 §3.3.14), so a check can see where a record was split (mailauth keycheck).
+  // Resolvers that do not know the split leave it empty.
+  std::vector<std::vector<std::uint8_t>> txt_string_lengths;
 
   bool ok() const { return status == Status::Ok; }
   bool is_nodata() const { return status == Status::Ok && empty(); }

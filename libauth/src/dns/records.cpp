@@ -42,6 +42,7 @@ std::optional<std::string> rdf_name_text(const ldns_rdf* rdf) {
 
 bool append_txt(Answer& answer, const ldns_rr& rr) {
   std::string joined;
+  std::vector<std::uint8_t> lengths;
   for (std::size_t i = 0; i < ldns_rr_rd_count(&rr); ++i) {
     const ldns_rdf* rdf = ldns_rr_rdf(&rr, i);
     const std::size_t size = ldns_rdf_size(rdf);
@@ -50,8 +51,10 @@ bool append_txt(Answer& answer, const ldns_rr& rr) {
     if (ldns_rdf_get_type(rdf) != LDNS_RDF_TYPE_STR || size == 0 || data[0] + 1u != size)
       return false;
     joined.append(reinterpret_cast<const char*>(data + 1), size - 1);
+    lengths.push_back(data[0]);
   }
   answer.txt.push_back(std::move(joined));
+  answer.txt_string_lengths.push_back(std::move(lengths));
   return true;
 }
 
