@@ -119,9 +119,6 @@ def main():
     work = tempfile.mkdtemp(prefix="mailauth-bench.", dir=args.base)
     os.chmod(work, 0o755)
     postfix = postfix_lab.Postfix(base=args.base)
-    # The lab's message_size_limit (50 MiB) exceeds virtual(8)'s default mailbox limit, which
-    # makes virtual refuse to start; no limit is what a bench wants anyway.
-    postfix.postconf("virtual_mailbox_limit = 0")
     for setting in args.postconf:
         postfix.postconf(setting)
     milters = {}
