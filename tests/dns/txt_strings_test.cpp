@@ -65,8 +65,9 @@ TEST(TxtStringLengths, LdnsResolverKeepsEachRrsSplit) {
   });
   LdnsOptions options;
   options.servers = {server.address()};
-  options.timeout = std::chrono::milliseconds(500);
-  auto resolver = LdnsResolver::create(options);
+  Limits limits;
+  limits.dns_timeout = std::chrono::milliseconds(500);
+  auto resolver = LdnsResolver::create(options, limits);
   ASSERT_TRUE(resolver.has_value()) << resolver.error().message;
   const Answer a = (*resolver)->query("example.com", RrType::TXT);
   ASSERT_EQ(a.status, Status::Ok);

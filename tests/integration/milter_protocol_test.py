@@ -483,6 +483,21 @@ class MilterProtocolTest(unittest.TestCase):
                            timeout=10)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("OK", r.stdout)
+        # --check-dns: each key against its record (lab.zone publishes both).
+        r = subprocess.run([MILTER, "--config", conf, "--check", "--check-dns"],
+                           capture_output=True, text=True, timeout=10)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("signer internal.example:out: out._domainkey.internal.example publishes "
+                      "this key", r.stdout)
+        self.assertIn("seal mx.example.net:arc: arc._domainkey.mx.example.net publishes", r.stdout)
+        ed = private_copy(self.dir, os.path.join(TESTDATA, "keys", "ed25519.pkcs8.pem"), "ed.pem")
+        r = subprocess.run([MILTER, "--config", conf, "--check", "--check-dns",
+                            "--signer", "internal.example:nokey:" + good,
+                            "--signer", "internal.example:out:" + ed],
+                           capture_output=True, text=True, timeout=10)
+        self.assertEqual(r.returncode, 2, r.stdout)
+        self.assertIn("nokey._domainkey.internal.example is missing", r.stderr)
+        self.assertIn("out._domainkey.internal.example is mismatch", r.stderr)
 
         with open(conf, "w") as f:
             f.write("mode = both\nsigner = internal.example:out:%s\nbogus = 1\n"
