@@ -4,6 +4,8 @@
 
 #include <auth/domain_name.hpp>
 
+#include "dns_metrics.hpp"
+
 namespace mailauth::milter {
 namespace {
 
@@ -106,7 +108,8 @@ std::expected<std::shared_ptr<const Runtime>, std::vector<ConfigError>> build_ru
   if (!upstream) errors.push_back({"", upstream.error()});
   if (!errors.empty()) return std::unexpected(std::move(errors));
 
-  runtime->upstream = std::move(*upstream);
+  // Timed below the cache: the metrics see the queries that really went out.
+  runtime->upstream = std::make_unique<MeasuredResolver>(std::move(*upstream));
   runtime->resolver =
       std::make_unique<auth::dns::CachingResolver>(*runtime->upstream, runtime->clock);
   runtime->auth = std::make_unique<auth::MessageAuthContext>(*runtime->resolver, runtime->clock,
@@ -116,6 +119,8 @@ std::expected<std::shared_ptr<const Runtime>, std::vector<ConfigError>> build_ru
 
 std::shared_ptr<const Runtime> current_runtime() { return installed.load(); }
 
-void install_runtime(std::shared_ptr<const Runtime> runtime) { installed.store(std::move(runtime)); }
+void install_runtime(std::shared_ptr<const Runtime> runtime) {
+  installed.store(std::move(runtime));
+}
 
 }  // namespace mailauth::milter

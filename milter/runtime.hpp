@@ -27,7 +27,8 @@ struct Runtime {
   Config config;
   auth::Limits limits;
   auth::SystemClock clock;
-  std::unique_ptr<auth::dns::Resolver> upstream;  // LdnsResolver or ZoneResolver (dns_zone)
+  // LdnsResolver or ZoneResolver (dns_zone), inside a MeasuredResolver (dns_metrics.hpp)
+  std::unique_ptr<auth::dns::Resolver> upstream;
   std::unique_ptr<auth::dns::CachingResolver> resolver;
   std::unique_ptr<auth::MessageAuthContext> auth;
   std::vector<LoadedKey> signers;

@@ -7,6 +7,9 @@ packages=(
   # build
   g++ cmake ninja-build pkg-config clang-format
   libssl-dev libldns-dev libmilter-dev libboost-program-options-dev nlohmann-json3-dev
+  libmicrohttpd-dev libsystemd-dev
+  # Debian packages (cpack -G DEB with dpkg-shlibdeps)
+  dpkg-dev file
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev publicsuffix
   # interop and integration peers
