@@ -1,6 +1,6 @@
-// mailauth-milter: the email authentication milter. Reads its parameters, opens the socket as
-// the starting user, drops privileges, then serves libmilter connections in the foreground until
-// SIGTERM or SIGINT.
+// mailauth-milter: the email authentication milter. Reads its parameters and keys, opens the
+// socket as the starting user, drops privileges, then serves libmilter connections in the
+// foreground until SIGTERM or SIGINT; SIGUSR1 reloads the configuration and keys.
 #include <libmilter/mfapi.h>
 #include <pwd.h>
 #include <signal.h>
@@ -16,28 +16,66 @@
 #include <thread>
 
 #include "callbacks.hpp"
+#include "check.hpp"
 #include "config.hpp"
 #include "listener.hpp"
 #include "log.hpp"
+#include "metrics_http.hpp"
+#include "notify.hpp"
+#include "runtime.hpp"
 #include "session.hpp"
 
 using namespace mailauth::milter;
 
 namespace {
 
-sigset_t stop_signals() {
+int argument_count = 0;
+const char* const* arguments = nullptr;
+
+sigset_t handled_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGHUP);
+  sigaddset(&set, SIGUSR1);
   return set;
 }
 
-// Waits for a stop signal, logs it and asks libmilter to stop. The signals are blocked in every
-// thread (the mask is inherited); libmilter runs its own sigwait thread for the same signals, and
-// the kernel hands each signal to one of the two, so the "received" line may be missing. Either
-// way the listener stops and smfi_main returns.
+void log_errors(const std::vector<ConfigError>& errors) {
+  for (const ConfigError& e : errors) log(LogLevel::Error, e.text());
+}
+
+// SIGUSR1: read the configuration again (file and command line) and the keys; swap the new
+// runtime in only when all of it is good.
+void reload() {
+  const Invocation invocation = parse_invocation(argument_count, arguments);
+  if (!invocation.errors.empty()) {
+    log_errors(invocation.errors);
+    log(LogLevel::Error, "reload failed; keeping the previous configuration");
+    return;
+  }
+  auto runtime = build_runtime(invocation.config);
+  if (!runtime) {
+    log_errors(runtime.error());
+    log(LogLevel::Error, "reload failed; keeping the previous configuration");
+    return;
+  }
+  const auto previous = current_runtime();
+  if (previous && (previous->config.socket != invocation.config.socket ||
+                   previous->config.user != invocation.config.user ||
+                   previous->config.metrics != invocation.config.metrics))
+    log(LogLevel::Warning, "socket, user and metrics take effect only after a restart");
+  set_log_level(invocation.config.log_level);
+  install_runtime(std::move(*runtime));
+  log(LogLevel::Info, "configuration reloaded");
+  notify_reloaded();
+}
+
+// Waits for our signals. SIGTERM/SIGINT/SIGHUP stop libmilter; SIGUSR1 reloads. The signals are
+// blocked in every thread (the mask is inherited); libmilter runs its own sigwait thread for
+// SIGTERM, SIGINT and SIGHUP, and the kernel hands each of those to one of the two, so the
+// "received" line may be missing. Either way the listener stops and smfi_main returns.
 class SignalWatcher {
  public:
   SignalWatcher() : thread_([this] { watch(); }) {}
@@ -50,12 +88,17 @@ class SignalWatcher {
 
  private:
   void watch() {
-    const sigset_t set = stop_signals();
+    const sigset_t set = handled_signals();
     const timespec tick{0, 200'000'000};
     while (!done_) {
       const int signal = sigtimedwait(&set, nullptr, &tick);
       if (signal <= 0) continue;
+      if (signal == SIGUSR1) {
+        reload();
+        continue;
+      }
       log(LogLevel::Info, std::string("received SIG") + sigabbrev_np(signal) + ", stopping");
+      notify_stopping();
       smfi_stop();
       return;
     }
@@ -79,7 +122,7 @@ void check_user_switch(const std::string& user) {
     throw std::runtime_error("user: switching to '" + user + "' needs root");
 }
 
-// Connections still open when the listener stops get a moment to finish their message.
+// Connections still open when the listener stops get time to finish their message.
 void wait_for_sessions(std::chrono::seconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (Session::live_count() > 0 && std::chrono::steady_clock::now() < deadline)
@@ -90,7 +133,18 @@ void wait_for_sessions(std::chrono::seconds limit) {
 
 int serve(const Config& config) {
   set_log_level(config.log_level);
-  if (!register_callbacks(config)) {
+  // Signals are blocked before any thread starts (the resolver's prefetch workers are the first),
+  // so that only the watchers take them.
+  const sigset_t set = handled_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);  // a vanished MTA is an error return, not death
+  auto runtime = build_runtime(config);
+  if (!runtime) {
+    log_errors(runtime.error());
+    return exit_usage;
+  }
+  install_runtime(std::move(*runtime));
+  if (!register_callbacks()) {
     log(LogLevel::Error, "smfi_register failed");
     return exit_runtime;
   }
@@ -98,20 +152,19 @@ int serve(const Config& config) {
   const UnixSocketFile socket_file(unix_socket_path(config.socket));
   if (const int n = set_nodelay_on_listening_sockets(); n > 0)
     log(LogLevel::Debug, "TCP_NODELAY set on the listening socket");
+  std::optional<MetricsServer> metrics;
+  if (!config.metrics.empty()) metrics.emplace(config.metrics);  // throws when it cannot listen
   check_user_switch(config.user);
-
-  const sigset_t set = stop_signals();
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);  // before any thread starts
-  signal(SIGPIPE, SIG_IGN);                   // a vanished MTA is an error return, not death
 
   log(LogLevel::Info, "listening on " + config.socket + " (mode " + to_string(config.mode) +
                           ", authserv_id " + config.authserv_id + ")");
+  notify_ready();
   int result = MI_FAILURE;
   {
     SignalWatcher watcher;
     result = smfi_main();
   }
-  wait_for_sessions(std::chrono::seconds(5));
+  wait_for_sessions(std::chrono::seconds(30));
   if (result != MI_SUCCESS) {
     log(LogLevel::Error, "libmilter stopped with an error");
     return exit_runtime;
@@ -123,11 +176,15 @@ int serve(const Config& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  Invocation invocation;
-  try {
-    invocation = parse_invocation(argc, argv);
-  } catch (const std::exception& e) {
-    std::cerr << "mailauth-milter: " << e.what() << "; see 'mailauth-milter --help'\n";
+  argument_count = argc;
+  arguments = argv;
+  const Invocation invocation = parse_invocation(argc, argv);
+  if (invocation.action == Invocation::Action::Check)
+    return run_check(invocation, std::cout, std::cerr);
+  if (!invocation.errors.empty()) {
+    for (const ConfigError& e : invocation.errors)
+      std::cerr << "mailauth-milter: " << e.text() << '\n';
+    std::cerr << "see 'mailauth-milter --help'\n";
     return exit_usage;
   }
   switch (invocation.action) {
@@ -140,6 +197,7 @@ int main(int argc, char** argv) {
     case Invocation::Action::PrintConfig:
       print_config(invocation.config, std::cout);
       return exit_ok;
+    case Invocation::Action::Check:  // handled above
     case Invocation::Action::Run:
       break;
   }

@@ -15,73 +15,40 @@
 #include <auth/dkim.hpp>
 #include <auth/dns.hpp>
 #include <auth/message.hpp>
+#include <auth/message_auth.hpp>
 #include <auth/spf.hpp>
 
-#include "arc_json.hpp"
 #include "command_setup.hpp"
 #include "message_io.hpp"
 #include "options.hpp"
+#include "result_json.hpp"
 #include "subcommand.hpp"
 
 namespace mailauth::cli {
 namespace {
 
-// Feeds one message to the ARC validator, the DKIM verifier and the sealer at once.
+// Feeds one message to the verifying pipeline and the sealer at once.
 class SealHandler final : public auth::message::MessageHandler {
  public:
-  SealHandler(auth::arc::Validator& validator, auth::dkim::Verifier& verifier,
-              auth::arc::Sealer& sealer)
-      : validator_(validator), verifier_(verifier), sealer_(sealer) {}
+  SealHandler(auth::MessageAuth& auth, auth::arc::Sealer& sealer) : auth_(auth), sealer_(sealer) {}
   void header(const auth::message::HeaderField& field) override {
-    validator_.header(field);
-    verifier_.header(field);
+    auth_.header(field);
     sealer_.header(field);
   }
   void end_of_headers() override {
-    validator_.end_of_headers();
-    verifier_.end_of_headers();
+    auth_.end_of_headers();
     sealer_.end_of_headers();
   }
   void body(std::string_view chunk) override {
-    validator_.body(chunk);
-    verifier_.body(chunk);
+    auth_.body(chunk);
     sealer_.body(chunk);
   }
   void end_of_message() override {}
 
  private:
-  auth::arc::Validator& validator_;
-  auth::dkim::Verifier& verifier_;
+  auth::MessageAuth& auth_;
   auth::arc::Sealer& sealer_;
 };
-
-auth::authres::MethodResult dkim_method(const auth::dkim::DkimResult& r) {
-  auth::authres::MethodResult m;
-  m.method = "dkim";
-  m.result = std::string(auth::dkim::to_string(r.result));
-  m.reason = r.reason;
-  if (!r.domain.empty()) m.properties.push_back({"header", "d", r.domain, {}});
-  if (!r.selector.empty()) m.properties.push_back({"header", "s", r.selector, {}});
-  // RFC 6008: the first 8 characters of b= tell signatures of one domain apart.
-  if (!r.header_b.empty()) m.properties.push_back({"header", "b", r.header_b.substr(0, 8), {}});
-  return m;
-}
-
-auth::authres::MethodResult arc_method(const auth::arc::ArcResult& r) {
-  auth::authres::MethodResult m;
-  m.method = "arc";
-  m.result = std::string(auth::arc::to_string(r.result));
-  m.reason = r.reason;
-  // RFC 8617 §10.2 registers header.oldest-pass for the arc method.
-  if (r.result == auth::arc::ChainResult::Pass && r.oldest_pass > 0)
-    m.properties.push_back({"header", "oldest-pass", std::to_string(r.oldest_pass), {}});
-  return m;
-}
-
-std::string trimmed(std::string text) {
-  const std::size_t start = text.find_first_not_of(' ');
-  return start == std::string::npos ? std::string() : text.substr(start);
-}
 
 int run_seal(const std::vector<std::string>& args) {
   std::string domain, selector, key_file, authserv_id, algorithm, headers, ip_text, helo;
@@ -153,35 +120,26 @@ int run_seal(const std::vector<std::string>& args) {
   const auto message = read_message(cl.name, file);
   if (!message) return message.error();
   const auth::Limits limits;
-  // The chain's AMSs and DKIM signatures share body hashes: one pass per distinct key.
-  auth::dkim::BodyHashSet body_hashes;
-  auth::dkim::KeyCache key_cache;
-  auth::arc::Validator validator(*resolver, *clock, limits,
-                                 {.key_cache = &key_cache, .shared_body_hashes = &body_hashes});
-  auth::dkim::VerifyOptions verify_options;
-  verify_options.key_cache = &key_cache;
-  verify_options.shared_body_hashes = &body_hashes;
-  auth::dkim::Verifier verifier(*resolver, *clock, limits, verify_options);
-  SealHandler handler(validator, verifier, *sealer);
+  auth::MessageAuthOptions verify_options;
+  verify_options.spf_checker.receiving_host = authserv_id;
+  const auth::MessageAuthContext context(*resolver, *clock, limits, std::move(verify_options));
+  auth::MessageAuth auth(context);
+  if (ip) {
+    auth.connect(*ip);
+    auth.helo(helo);
+    auth.mail_from(mail_from.value_or(""));
+  }
+  SealHandler handler(auth, *sealer);
   if (auto parsed = parse_message(cl.name, file, *message, handler, limits); !parsed)
     return parsed.error();
-  const auth::arc::ArcResult chain = validator.finish();
+  const auth::Verdict verdict = auth.finish();
+  const auth::arc::ArcResult& chain = verdict.arc;
   if (chain.result == auth::arc::ChainResult::TempError) {
     std::cerr << "mailauth seal: cannot validate the ARC chain now: " << chain.reason << '\n';
     return exit_temporary;
   }
-
-  auth::authres::AuthenticationResults results;
-  results.authserv_id = authserv_id;
-  results.results.push_back(arc_method(chain));
-  if (ip) {
-    const auth::spf::Checker checker(*resolver, limits, *clock);
-    const auth::spf::SpfResult spf =
-        mail_from ? checker.check_mail_from(*ip, *mail_from, helo) : checker.check_helo(*ip, helo);
-    results.results.push_back(auth::spf::to_method_result(spf));
-  }
-  for (const auto& r : verifier.finish()) results.results.push_back(dkim_method(r));
-  const std::string payload = trimmed(auth::authres::format_unfolded(results));
+  // This hop's results (SPF, DKIM, ARC, DMARC) go into the new ARC-Authentication-Results.
+  const std::string payload = verdict.arc_authentication_results(authserv_id);
 
   auth::arc::SealInput input;
   input.validation = &chain;
@@ -196,15 +154,14 @@ int run_seal(const std::vector<std::string>& args) {
               << (chain.reason.empty() ? "the chain cannot be extended" : chain.reason) << '\n';
 
   if (common.json) {
-    nlohmann::ordered_json fields = nlohmann::ordered_json::array();
+    Json fields = Json::array();
     for (const auto& field : *set)
       fields.push_back({{"name", field.name}, {"value", field.raw_value}});
-    const nlohmann::ordered_json out = {{"file", file},
-                                        {"arc", arc_json(chain)},
-                                        {"authentication_results", payload},
-                                        {"sealed", !set->empty()},
-                                        {"fields", fields}};
-    std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    print_json_line({{"file", file},
+                     {"arc", arc_json(chain)},
+                     {"authentication_results", payload},
+                     {"sealed", !set->empty()},
+                     {"fields", fields}});
     return exit_ok;
   }
   return write_with_fields(*set, *message);

@@ -1,7 +1,6 @@
 // mailauth spf: evaluate SPF (RFC 7208) for a client address and a MAIL FROM or HELO identity.
 #include <iostream>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,14 +10,11 @@
 
 #include "command_setup.hpp"
 #include "options.hpp"
+#include "result_json.hpp"
 #include "subcommand.hpp"
 
 namespace mailauth::cli {
 namespace {
-
-std::string fail_or_empty(const auth::spf::SpfResult& r, std::string_view text) {
-  return r.result == auth::spf::Result::Fail ? std::string(text) : std::string();
-}
 
 int run_spf(const std::vector<std::string>& args) {
   std::string ip_text, helo, receiver = "localhost";
@@ -58,16 +54,7 @@ int run_spf(const std::vector<std::string>& args) {
   const std::string received = auth::spf::received_spf(r, receiver);
 
   if (common.json) {
-    const nlohmann::ordered_json out = {
-        {"result", std::string(auth::spf::to_string(r.result))},
-        {"domain", r.domain},
-        {"mechanism", r.mechanism},
-        {"explanation", fail_or_empty(r, r.explanation)},
-        {"lookups", r.lookups},
-        {"received_spf", received},
-    };
-    // Names and addresses may carry arbitrary bytes: replace invalid UTF-8 rather than throw.
-    std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    print_json_line(spf_json(r, receiver));
     return exit_ok;
   }
   std::cout << "result: " << auth::spf::to_string(r.result) << '\n'

@@ -1,66 +1,37 @@
-// mailauth verify: check every DKIM-Signature (RFC 6376) and the ARC chain (RFC 8617) of one or
-// more messages.
+// mailauth verify: the receiver's whole verdict on saved messages, through the same pipeline as
+// the milter (auth::MessageAuth): every DKIM-Signature, the ARC chain, SPF when the SMTP client
+// is given, DMARC, and the Authentication-Results header a receiver would add.
 #include <iostream>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <auth/arc.hpp>
 #include <auth/clock.hpp>
-#include <auth/dkim.hpp>
+#include <auth/dmarc.hpp>
 #include <auth/dns.hpp>
 #include <auth/message.hpp>
+#include <auth/message_auth.hpp>
 
-#include "arc_json.hpp"
 #include "command_setup.hpp"
 #include "options.hpp"
+#include "result_json.hpp"
 #include "subcommand.hpp"
 
 namespace mailauth::cli {
 namespace {
 
-// Feeds the parser's events to the DKIM verifier and the ARC validator alike.
-class VerifyHandler final : public auth::message::MessageHandler {
- public:
-  VerifyHandler(auth::dkim::Verifier& verifier, auth::arc::Validator& validator)
-      : verifier_(verifier), validator_(validator) {}
-  void header(const auth::message::HeaderField& field) override {
-    verifier_.header(field);
-    validator_.header(field);
-  }
-  void end_of_headers() override {
-    verifier_.end_of_headers();
-    validator_.end_of_headers();
-  }
-  void body(std::string_view chunk) override {
-    verifier_.body(chunk);
-    validator_.body(chunk);
-  }
-  void end_of_message() override {}
-
- private:
-  auth::dkim::Verifier& verifier_;
-  auth::arc::Validator& validator_;
-};
-
-nlohmann::ordered_json to_json(const auth::dkim::DkimResult& r) {
-  return {{"domain", r.domain},
-          {"selector", r.selector},
-          {"algorithm", r.algorithm},
-          {"result", std::string(auth::dkim::to_string(r.result))},
-          {"reason", r.reason},
-          {"key_bits", r.key_bits},
-          {"auid", r.auid}};
-}
-
-void print_text(const std::string& file, const std::vector<auth::dkim::DkimResult>& results,
-                const auth::arc::ArcResult& arc) {
+void print_text(const std::string& file, const auth::Verdict& v) {
   std::cout << file << ":";
-  if (results.empty()) std::cout << " no DKIM signature";
+  if (v.dkim.empty()) std::cout << " no DKIM signature";
   std::cout << '\n';
-  for (const auto& r : results) {
+  if (v.spf) {
+    std::cout << "  spf=" << auth::spf::to_string(v.spf->result) << " domain=" << v.spf->domain;
+    if (!v.spf->mechanism.empty()) std::cout << " mechanism=" << v.spf->mechanism;
+    if (!v.spf->reason.empty()) std::cout << " (" << v.spf->reason << ")";
+    std::cout << '\n';
+  }
+  for (const auto& r : v.dkim) {
     std::cout << "  dkim=" << auth::dkim::to_string(r.result) << " d=" << r.domain
               << " s=" << r.selector << " a=" << r.algorithm;
     if (r.key_bits != 0) std::cout << " bits=" << r.key_bits;
@@ -69,10 +40,19 @@ void print_text(const std::string& file, const std::vector<auth::dkim::DkimResul
     if (!r.reason.empty()) std::cout << " (" << r.reason << ")";
     std::cout << '\n';
   }
+  const auth::arc::ArcResult& arc = v.arc;
   std::cout << "  arc=" << auth::arc::to_string(arc.result);
   if (arc.instances != 0) std::cout << " instances=" << arc.instances;
   if (arc.oldest_pass != 0) std::cout << " oldest-pass=" << arc.oldest_pass;
   if (!arc.reason.empty()) std::cout << " (" << arc.reason << ")";
+  std::cout << '\n';
+  const auth::dmarc::DmarcResult& d = v.dmarc;
+  std::cout << "  dmarc=" << auth::dmarc::to_string(d.result);
+  if (!d.author_domain.empty()) std::cout << " from=" << d.author_domain;
+  if (d.policy) std::cout << " policy=" << auth::dmarc::to_string(*d.policy);
+  if (d.result == auth::dmarc::Result::Fail)
+    std::cout << " disposition=" << auth::dmarc::to_string(d.disposition);
+  if (!d.reason.empty()) std::cout << " (" << d.reason << ")";
   std::cout << '\n';
 }
 
@@ -80,75 +60,118 @@ int run_verify(const std::vector<std::string>& args) {
   CommonOptions common;
   std::optional<std::int64_t> now;
   bool allow_sha1 = false;
+  std::string ip_text, helo, authserv_id, psl_file;
+  std::optional<std::string> mail_from;
   CommandLine cl{
       "verify", "[options] [FILE... | -]",
-      "Verify every DKIM-Signature and the ARC chain of each message (standard input\n"
-      "when no FILE is given) and print each result with its reason. Keys fetched for\n"
-      "one file are reused for the next. Exit 0 when every signature passes (or there\n"
-      "is none) and the ARC chain passes (or there is none), 1 when a signature does\n"
-      "not pass or the ARC chain fails, 2 for a usage or unreadable-input error, 3 when\n"
-      "only temporary (DNS) errors prevented a verdict."};
-  cl.options.add_options()                                         //
-      ("now", po::value<std::int64_t>()->value_name("UNIX_TIME"),  //
-       "verify as if the time were this (seconds since 1970)")     //
-      ("allow-rsa-sha1", po::bool_switch(&allow_sha1),             //
+      "Give the verdict a receiver would give each message (standard input when no FILE\n"
+      "is given): every DKIM-Signature, the ARC chain, SPF when the SMTP client is given\n"
+      "(--ip, with --mail-from and/or --helo), and DMARC (on DKIM alone without --ip).\n"
+      "Keys fetched for one file are reused for the next. Exit 0 when nothing failed,\n"
+      "1 when a signature does not pass, the ARC chain fails or DMARC fails, 2 for a\n"
+      "usage or unreadable-input error, 3 when only temporary (DNS) errors prevented a\n"
+      "verdict."};
+  cl.options.add_options()                                                           //
+      ("ip", po::value(&ip_text)->value_name("ADDR"), "SMTP client address (SPF)")  //
+      ("helo", po::value(&helo)->value_name("NAME"), "HELO/EHLO name")               //
+      ("mail-from", po::value<std::string>()->value_name("ADDR"),
+       "envelope sender (MAIL FROM); \"\" is the null reverse-path")  //
+      ("authserv-id", po::value(&authserv_id)->value_name("ID"),
+       "also print the Authentication-Results this host (ID) would add")  //
+      ("psl", po::value(&psl_file)->value_name("FILE"),
+       "DMARC Organizational Domains from this public suffix list (RFC 7489 method) "
+       "instead of the DNS tree walk")                                      //
+      ("now", po::value<std::int64_t>()->value_name("UNIX_TIME"),          //
+       "verify as if the time were this (seconds since 1970)")             //
+      ("allow-rsa-sha1", po::bool_switch(&allow_sha1),                     //
        "count valid rsa-sha1 signatures as pass (RFC 8301 says they are not valid)");
   add_common_options(cl, common);
   cl.add_positional("file", -1, "message files (- for standard input)");
   auto vm = parse_options(cl, args);
   if (!vm) return vm.error();
   if (vm->count("now") != 0) now = (*vm)["now"].as<std::int64_t>();
+  if (vm->count("mail-from") != 0) mail_from = (*vm)["mail-from"].as<std::string>();
   std::vector<std::string> files;
   if (vm->count("file") != 0) files = (*vm)["file"].as<std::vector<std::string>>();
   if (files.empty()) files.push_back("-");
+
+  std::optional<auth::IpAddress> ip;
+  if (!ip_text.empty()) {
+    auto parsed = auth::IpAddress::parse(ip_text);
+    if (!parsed) return usage_error(cl.name, "--ip: " + parsed.error().message);
+    ip = *parsed;
+    if (!mail_from && helo.empty())
+      return usage_error(cl.name, "--ip needs --mail-from, --helo or both");
+  } else if (mail_from || !helo.empty()) {
+    return usage_error(cl.name, "--helo and --mail-from need --ip");
+  }
+
+  auth::MessageAuthOptions options;
+  options.allow_rsa_sha1 = allow_sha1;
+  options.diagnose_body_mismatch = true;  // an admin asking why wants the explanation
+  options.spf_checker.receiving_host = authserv_id.empty() ? "localhost" : authserv_id;
+  if (!psl_file.empty()) {
+    auto psl = auth::dmarc::PublicSuffixList::from_file(psl_file);
+    if (!psl) return usage_error(cl.name, "--psl: " + psl.error().message);
+    options.dmarc.discovery = auth::dmarc::DiscoveryMethod::Psl;
+    options.dmarc.psl = std::move(*psl);
+  }
 
   auto made = make_resolver(cl, common);
   if (!made) return made.error();
   const std::unique_ptr<auth::dns::Resolver> upstream = std::move(*made);
   const std::unique_ptr<auth::Clock> clock = make_clock(now);
   auth::dns::CachingResolver resolver(*upstream, *clock);
-  auth::dkim::KeyCache key_cache;
-  auth::dkim::VerifyOptions options;
-  options.allow_rsa_sha1 = allow_sha1;
-  options.key_cache = &key_cache;
   const auth::Limits limits;
+  const auth::MessageAuthContext context(resolver, *clock, limits, std::move(options));
 
   bool unreadable = false, failed = false, temporary = false;
   for (const std::string& file : files) {
-    // DKIM and the ARC chain's AMSs share body hashes: one pass per distinct key.
-    auth::dkim::BodyHashSet body_hashes;
-    auth::dkim::VerifyOptions file_options = options;
-    file_options.shared_body_hashes = &body_hashes;
-    auth::dkim::Verifier verifier(resolver, *clock, limits, file_options);
-    auth::arc::Validator validator(resolver, *clock, limits,
-                                   {.key_cache = &key_cache, .shared_body_hashes = &body_hashes});
-    VerifyHandler handler(verifier, validator);
+    auth::MessageAuth message(context);
+    if (ip) {
+      message.connect(*ip);
+      message.helo(helo);
+      message.mail_from(mail_from.value_or(""));
+    }
     const auto read = file == "-"
-                          ? auth::message::read_eml(std::cin, "standard input", handler, limits)
-                          : auth::message::read_eml(file, handler, limits);
+                          ? auth::message::read_eml(std::cin, "standard input", message, limits)
+                          : auth::message::read_eml(file, message, limits);
     if (!read) {
       std::cerr << "mailauth verify: " << read.error().message << '\n';
       unreadable = true;
       continue;
     }
-    const auto results = verifier.finish();
-    const auth::arc::ArcResult arc = validator.finish();
-    for (const auto& r : results) {
+    const auth::Verdict v = message.finish();
+    for (const auto& r : v.dkim) {
       if (r.result == auth::dkim::Result::TempError)
         temporary = true;
       else if (r.result != auth::dkim::Result::Pass)
         failed = true;
     }
-    // A broken chain is a failure; no chain (none) is not.
-    if (arc.result == auth::arc::ChainResult::Fail) failed = true;
-    if (arc.result == auth::arc::ChainResult::TempError) temporary = true;
+    // A broken chain is a failure; no chain (none) is not. Likewise DMARC.
+    if (v.arc.result == auth::arc::ChainResult::Fail) failed = true;
+    if (v.arc.result == auth::arc::ChainResult::TempError) temporary = true;
+    if (v.dmarc.result == auth::dmarc::Result::Fail) failed = true;
+    if (v.dmarc.result == auth::dmarc::Result::TempError) temporary = true;
     if (common.json) {
-      nlohmann::ordered_json dkim = nlohmann::ordered_json::array();
-      for (const auto& r : results) dkim.push_back(to_json(r));
-      const nlohmann::ordered_json out = {{"file", file}, {"dkim", dkim}, {"arc", arc_json(arc)}};
-      std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+      Json dkim = Json::array();
+      for (const auto& r : v.dkim) dkim.push_back(dkim_json(r));
+      Json out = {{"file", file}};
+      if (v.spf) out["spf"] = spf_json(*v.spf, context.options().spf_checker.receiving_host);
+      out["dkim"] = std::move(dkim);
+      out["arc"] = arc_json(v.arc);
+      out["dmarc"] = dmarc_json(v.dmarc);
+      if (!authserv_id.empty())
+        out["authentication_results"] = v.arc_authentication_results(authserv_id);
+      print_json_line(out);
     } else {
-      print_text(file, results, arc);
+      print_text(file, v);
+      if (!authserv_id.empty()) {
+        std::string field = "Authentication-Results:" + v.authentication_results(authserv_id);
+        for (std::size_t at = field.find("\r\n"); at != std::string::npos; at = field.find("\r\n"))
+          field.erase(at, 1);  // folded for a terminal: LF only
+        std::cout << "  " << field << '\n';
+      }
     }
   }
   if (unreadable) return exit_usage;
@@ -158,8 +181,7 @@ int run_verify(const std::vector<std::string>& args) {
 }
 
 const Registration registration{
-    {"verify", "verify the DKIM signatures (RFC 6376) and ARC chain (RFC 8617) of messages",
-     run_verify}};
+    {"verify", "the receiver's verdict on messages: DKIM, ARC, SPF and DMARC", run_verify}};
 
 }  // namespace
 }  // namespace mailauth::cli

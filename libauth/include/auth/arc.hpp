@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include <auth/authres.hpp>
 #include <auth/clock.hpp>
 #include <auth/crypto.hpp>
 #include <auth/dkim.hpp>
@@ -35,11 +36,11 @@ struct SetResult {
   std::string ams_domain;          // ARC-Message-Signature d=
   std::string ams_selector;        // ARC-Message-Signature s=
   std::string authserv_id;         // of the ARC-Authentication-Results
+  std::optional<bool> ams_valid;   // absent: not checked
+  std::optional<bool> seal_valid;  // absent: not checked
   // The ARC-Authentication-Results payload after "i=N;", unfolded and trimmed: what that hop
   // concluded ("mx.example; dkim=pass header.d=example.com; ..."), for local policy.
   std::string authentication_results;
-  std::optional<bool> ams_valid;   // absent: not checked
-  std::optional<bool> seal_valid;  // absent: not checked
 };
 
 struct ArcResult {
@@ -136,6 +137,10 @@ class Sealer {
   explicit Sealer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// The Authentication-Results entry for the chain (RFC 8617 §10.1): arc=<result> [reason]
+// header.oldest-pass=N when the chain passes and an older AMS no longer validates.
+authres::MethodResult to_method_result(const ArcResult& result);
 
 // The payload for this hop's ARC-Authentication-Results: every Authentication-Results field
 // carrying `authserv_id` (in message order), their results joined, "authserv-id; r1; r2 ...".

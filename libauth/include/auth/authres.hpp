@@ -56,4 +56,8 @@ Expected<AuthenticationResults> parse(std::string_view raw_value);
 // carry our authserv-id even when the rest is malformed, which parse() would reject.
 Expected<std::string> parse_authserv_id(std::string_view raw_value);
 
+// True when an Authentication-Results value claims `authserv_id` (RFC 8601 §5: an MTA removes
+// such fields arriving from outside): ASCII case-insensitive, CFWS around the id ignored.
+bool claims_authserv_id(std::string_view raw_value, std::string_view authserv_id);
+
 }  // namespace auth::authres
