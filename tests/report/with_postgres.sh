@@ -8,6 +8,7 @@
 # The command sees MAILAUTH_TEST_PG_HOST (the socket directory), MAILAUTH_TEST_PG_USER,
 # MAILAUTH_TEST_PG_DATA and MAILAUTH_TEST_PG_CTL (a script that runs pg_ctl for this cluster as
 # its owner: `"$MAILAUTH_TEST_PG_CTL" stop|start`), and a database MAILAUTH_TEST_PG_DB.
+# The server runs with fsync=off unless MAILAUTH_PG_FSYNC=on (benchmarks want real commits).
 # Without postgresql-15 the command runs without these variables (its PostgreSQL tests then skip
 # with a message), except under CI, where that is an error.
 set -euo pipefail
@@ -59,7 +60,7 @@ if [ "\$(id -un)" = "$owner" ]; then run=(); else run=(runuser -u "$owner" --); 
 case "\$1" in
   stop) "\${run[@]}" "$pg_bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null ;;
   start) "\${run[@]}" "$pg_bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-           -o "-k $dir -c listen_addresses='' -c fsync=off -c max_connections=50" start >/dev/null ;;
+           -o "-k $dir -c listen_addresses='' -c fsync=${MAILAUTH_PG_FSYNC:-off} -c max_connections=50" start >/dev/null ;;
   *) echo "usage: \$0 stop|start" >&2; exit 2 ;;
 esac
 CTL
