@@ -71,9 +71,12 @@ struct Record {
   FailureOptions fo;
   std::string fo_text = "0";  // fo= as written (trimmed), "0" when absent or invalid
   bool testing = false;       // t=y
-  // Names of the tags the record set with a valid value (lower case, in record order), for
-  // policy_published in aggregate reports.
+  std::string text;           // the record as published (character-strings joined)
+  // Names of the tags the record set with a valid value (lower case, in record order, v
+  // excluded), for policy_published in aggregate reports.
   std::vector<std::string> tags;
+  // Names of the known tags whose value was invalid and so ignored (lower case, record order).
+  std::vector<std::string> invalid_tags;
   // What was wrong and ignored: "invalid value 'bob' for adkim= ignored", "unknown tag foo=".
   std::vector<std::string> warnings;
 
@@ -118,17 +121,67 @@ std::string_view to_string(DiscoveryMethod method);  // "treewalk", "psl"
 // ---------------------------------------------------------------------------------------------
 // Discovery (RFC 9989 §4.10) and evaluation (§4.4, §5.3).
 
+// One TXT query of a discovery: what _dmarc.<name> answered.
+struct WalkStep {
+  std::string name;  // the name queried: "_dmarc.example.com"
+  dns::Status status = dns::Status::Ok;
+  std::size_t txt_records = 0;    // TXT records in the answer
+  std::size_t dmarc_records = 0;  // of which start with v=DMARC1 (several: all discarded)
+  std::optional<PsdFlag> psd;     // psd= of the one DMARC record, when exactly one
+};
+
 // What a tree walk (or PSL lookup) found for one start name.
 struct Discovery {
   std::string domain;                 // the start name (lower case, A-labels)
   std::optional<Record> record;       // the record that applies to `domain`, if any
   std::string policy_domain;          // where `record` was found; "" when none
   std::string organizational_domain;  // always filled: the start name when nothing was found
-  unsigned queries = 0;               // DNS queries made for this walk
-  bool temporary_failure = false;     // a query the walk needed failed (timeout, SERVFAIL)
-  std::string reason;                 // the failure, in words
-  // Records seen but discarded on the way (several valid records at one name, unusable ones),
-  // and other findings an administrator wants to see: "2 DMARC records at _dmarc.x.example".
+  DiscoveryMethod method = DiscoveryMethod::TreeWalk;
+  unsigned queries = 0;  // DNS queries made for this walk
+  // A query the walk needed failed (timeout, SERVFAIL): the Organizational Domain is uncertain,
+  // and so is `record` unless it was found at `domain` itself (the first query).
+  bool temporary_failure = false;
+  std::string reason;                         // the failure (or why nothing applies), in words
+  ReasonCode reason_code = ReasonCode::None;  // DnsTimeout / DnsServerFailure / DmarcNoRecord
+  std::vector<WalkStep> steps;                // every query, in order
+  // Records seen but discarded on the way (several valid records at one name, TXT records that
+  // are not DMARC records) and other findings an administrator wants to see:
+  // "2 DMARC records at _dmarc.x.example; all are discarded".
+  std::vector<std::string> warnings;
+};
+
+// RFC 9990 §4 / RFC 9991: may reports for a policy domain go to a URI at another organization?
+enum class ReportAuthorization {
+  SameOrganization,  // the URI's host has the policy domain's Organizational Domain
+  Authorized,        // <policy domain>._report._dmarc.<host> holds a v=DMARC1 record
+  NotAuthorized,     // no such record, a bad override, or no host to ask: send nothing
+  TempError,         // the authorization query failed; ask again later
+};
+std::string_view to_string(ReportAuthorization a);  // "same_organization", "authorized", ...
+
+struct ReportDestination {
+  ReportUri uri;
+  ReportAuthorization authorization = ReportAuthorization::NotAuthorized;
+  std::string query;  // the authorization name asked, when the check was needed
+  // RFC 9990 §4 step 9: the rua= (or ruf=) of the authorization record, when it names URIs at
+  // the same host; reports go there instead of `uri`.
+  std::vector<ReportUri> replacements;
+  std::string reason;  // in words, for NotAuthorized and TempError
+};
+
+// What an administrator's record check (`mailauth dmarc DOMAIN`) shows.
+struct RecordCheck {
+  Discovery discovery;  // every query, the record that applies, the Organizational Domain
+  // Whether `discovery.domain` exists (RFC 9989 §3.2.13); absent when its query failed. Asked
+  // only when the record applies from above and np= makes a difference.
+  std::optional<bool> domain_exists;
+  std::optional<Policy> requested_policy;  // p, sp or np for this domain, before t=y
+  std::optional<Policy> policy;            // the evaluated policy (t=y lowers it)
+  std::vector<ReportDestination> rua;      // each aggregate URI of the record that applies
+  std::vector<ReportDestination> ruf;      // each failure URI
+  // Every finding, in words: the record's own warnings, discarded records, psd= on a name that
+  // the public suffix list does not call a suffix (or psd=n on one it does), unauthorized
+  // external report URIs.
   std::vector<std::string> warnings;
 };
 
@@ -191,7 +244,9 @@ authres::MethodResult to_method_result(const DmarcResult& result);
 
 struct EvaluatorOptions {
   DiscoveryMethod discovery = DiscoveryMethod::TreeWalk;
-  std::shared_ptr<const PublicSuffixList> psl;  // required with DiscoveryMethod::Psl
+  // Required with DiscoveryMethod::Psl (without it the tree walk is used); with the tree walk,
+  // only check_record() uses it.
+  std::shared_ptr<const PublicSuffixList> psl;
   // ARC sealers whose word is trusted: a DMARC fail is accepted (override trusted_forwarder)
   // when the ARC chain passes and its oldest passing set was sealed by one of these domains
   // and its ARC-Authentication-Results say dmarc=pass, or an aligned dkim or spf pass.
@@ -200,8 +255,9 @@ struct EvaluatorOptions {
 
 // The Author Domains of a message (RFC 9989 §5.3.1) from the raw values of its From fields:
 // each domain once, lower case, U-labels converted to A-labels. No From field, several From
-// fields, an unparsable address, or more domains than limits.max_dmarc_author_domains: an
-// Error whose message is the permerror reason; use author_domain_reason() for its code.
+// fields, an unparsable address (or a domain literal, or no address at all), or more domains
+// than limits.max_dmarc_author_domains: an Error whose message is the permerror reason; use
+// author_domain_reason() for its code.
 Expected<std::vector<std::string>> author_domains(std::span<const std::string> from_values,
                                                   const Limits& limits = {});
 ReasonCode author_domain_reason(const Error& error);
@@ -223,6 +279,14 @@ class Evaluator {
   std::string organizational_domain(std::string_view domain) const;
   // Starts the first lookup of a discovery for `domain` in the background (end of headers).
   void prefetch(std::string_view domain) const;
+
+  // RFC 9990 §4: whether reports for `policy_domain` may go to `uri` (`failure_report`: a ruf=
+  // URI, whose override comes from the authorization record's ruf=).
+  ReportDestination authorize_report_uri(std::string_view policy_domain, const ReportUri& uri,
+                                         bool failure_report = false) const;
+  // The administrator's check of `domain`: discovery, the policy it gets, report destinations
+  // and warnings. Uses options().psl, when set, to judge psd= tags (in either discovery mode).
+  RecordCheck check_record(std::string_view domain) const;
 
   const EvaluatorOptions& options() const { return options_; }
 

@@ -1,0 +1,97 @@
+// The DNS Tree Walk (RFC 9989 §4.10) and the Organizational Domain rules (§4.10.2), step by step
+// so that the evaluator can stop after the first query when nothing more is needed; and the
+// RFC 7489 public suffix list discovery in the same shape.
+#pragma once
+
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <auth/dmarc.hpp>
+#include <auth/dns.hpp>
+
+namespace auth::dmarc {
+
+// The DNS answers of one evaluation: each (name, type) is asked once, however many walks
+// (author, SPF and DKIM identifiers) pass by it. References stay valid for its lifetime.
+class Lookups {
+ public:
+  explicit Lookups(dns::Resolver& resolver) : resolver_(resolver) {}
+  const dns::Answer& query(std::string_view name, dns::RrType type);
+  unsigned queries() const { return queries_; }
+
+ private:
+  struct Entry {
+    std::string name;
+    dns::RrType type;
+    dns::Answer answer;
+  };
+  dns::Resolver& resolver_;
+  std::deque<Entry> entries_;
+  unsigned queries_ = 0;
+};
+
+// A DMARC record found by a walk at `name` (a suffix of the start name).
+struct Found {
+  std::string_view name;
+  Record record;
+};
+
+// The names a walk from `start` queries, in order (RFC 9989 §4.10 steps 3, 4, 7): the start
+// name, then its rightmost 7 labels or fewer, one label less each time, down to the TLD. At
+// most 8 names; each is a suffix (a view) of `start`.
+std::vector<std::string_view> walk_names(std::string_view start);
+
+// "timeout looking up TXT _dmarc.example.com" and its code.
+std::string dns_failure_reason(const dns::Answer& answer, std::string_view name);
+ReasonCode dns_failure_code(const dns::Answer& answer);
+
+class TreeWalk {
+ public:
+  // `start` (lower case, A-labels) must outlive the walk. `collect` keeps WalkSteps and
+  // warnings (for discover() and the record check; the evaluator does without). With `psl`, the
+  // RFC 7489 discovery instead: the start name, then its Organizational Domain by the list, the
+  // first single record found applies and psd= is ignored (RFC 9989's record rules otherwise).
+  TreeWalk(std::string_view start, bool collect, const PublicSuffixList* psl = nullptr);
+
+  // Queries the next name (false when the walk had already stopped).
+  bool step(Lookups& lookups);
+  void run(Lookups& lookups) {
+    while (step(lookups)) {
+    }
+  }
+  bool done() const { return next_ >= names_.size(); }
+
+  std::string_view start() const { return start_; }
+  const std::vector<Found>& found() const { return found_; }  // longest name first
+  // Whether the first query (the start name itself) answered; its status.
+  const std::optional<dns::Status>& first_status() const { return first_status_; }
+  bool temporary_failure() const { return failure_.has_value(); }
+  const std::optional<std::pair<std::string, ReasonCode>>& failure() const { return failure_; }
+  std::vector<WalkStep>& steps() { return steps_; }
+  std::vector<std::string>& warnings() { return warnings_; }
+
+  // RFC 9989 §4.10.2 over what was found (call when done()): the Organizational Domain, the
+  // start name when nothing decides it.
+  std::string_view organizational_domain() const;
+  // RFC 9989 §4.10.1: the record that applies to the start name (call when done()): the start
+  // name's own record, else the Organizational Domain's, else the PSD's (psd=y); null when none.
+  const Found* policy_record() const;
+
+ private:
+  std::string_view start_;
+  bool collect_;
+  bool psl_mode_ = false;
+  std::string_view psl_org_domain_;  // PSL mode: a suffix of start_
+  std::vector<std::string_view> names_;
+  std::size_t next_ = 0;
+  std::vector<Found> found_;
+  std::optional<dns::Status> first_status_;
+  std::optional<std::pair<std::string, ReasonCode>> failure_;  // the first failure
+  std::vector<WalkStep> steps_;
+  std::vector<std::string> warnings_;
+};
+
+}  // namespace auth::dmarc
