@@ -140,9 +140,7 @@ int run_aggregate(const std::vector<std::string>& args) {
 
   auto store = auth::dmarc::ReportStore::open(uri);
   if (!store) return store_error(cl.name, uri, store.error());
-  auto outcomes = auth::dmarc::run_aggregate(**store, *resolver,
-                                             auth::dmarc::organizational_domain_fn(evaluator),
-                                             options, *clock);
+  auto outcomes = auth::dmarc::run_aggregate(**store, evaluator, options, *clock);
   if (!outcomes) return store_error(cl.name, uri, outcomes.error());
   bool deferred = false;
   for (const auto& o : *outcomes) {

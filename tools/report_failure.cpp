@@ -135,8 +135,7 @@ int run_failure(const std::vector<std::string>& args) {
   incident.authentication_results = verdict.authentication_results(authserv_id);
   incident.header = header;
   incident.body = body;
-  auth::dmarc::FailureReporter reporter(
-      resolver, auth::dmarc::organizational_domain_fn(context.dmarc_evaluator()), *clock, options);
+  auth::dmarc::FailureReporter reporter(context.dmarc_evaluator(), resolver, *clock, options);
   const auth::dmarc::FailureOutcome out = reporter.report(incident);
 
   bool failed = false;

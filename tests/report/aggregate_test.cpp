@@ -21,13 +21,6 @@ using report_test::Backend;
 using report_test::MimeEntity;
 using report_test::XmlNode;
 
-std::string last_two_labels(std::string_view name) {
-  const auto last = name.rfind('.');
-  if (last == std::string_view::npos || last == 0) return std::string(name);
-  const auto second = name.rfind('.', last - 1);
-  return std::string(second == std::string_view::npos ? name : name.substr(second + 1));
-}
-
 constexpr std::int64_t day_begin = 1700006400;  // 2023-11-15 00:00:00 UTC
 constexpr std::int64_t day_end = day_begin + 86399;
 
@@ -78,6 +71,7 @@ class AggregateFixture : public ::testing::Test {
     auto zone = dns::ZoneResolver::from_file(std::string(MAILAUTH_TESTDATA) + "/report/report.zone");
     ASSERT_TRUE(zone) << zone.error().message;
     resolver_ = std::move(*zone);
+    evaluator_ = std::make_unique<Evaluator>(*resolver_);
     out_ = dir_.path() / "out";
     std::filesystem::create_directory(out_);
     options_.reporter = {"Receiver Org", "dmarc-noreply@Receiver.Example", "", "mailauth test"};
@@ -115,12 +109,13 @@ class AggregateFixture : public ::testing::Test {
 
   Expected<std::vector<AggregateOutcome>> run(ReportStore& store) {
     const FixedClock clock = FixedClock::at_unix(day_end + 3600);
-    return run_aggregate(store, *resolver_, last_two_labels, options_, clock);
+    return run_aggregate(store, *evaluator_, options_, clock);
   }
 
   report_test::TempDir dir_;
   std::string uri_;
   std::unique_ptr<dns::ZoneResolver> resolver_;
+  std::unique_ptr<Evaluator> evaluator_;
   std::filesystem::path out_;
   AggregateRunOptions options_;
 };

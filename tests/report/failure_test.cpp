@@ -17,13 +17,6 @@ namespace {
 
 using report_test::MimeEntity;
 
-std::string last_two_labels(std::string_view name) {
-  const auto last = name.rfind('.');
-  if (last == std::string_view::npos || last == 0) return std::string(name);
-  const auto second = name.rfind('.', last - 1);
-  return std::string(second == std::string_view::npos ? name : name.substr(second + 1));
-}
-
 FailureOptions fo(bool all, bool any, bool d, bool s) { return {all, any, d, s}; }
 
 dkim::DkimResult signature(std::string domain, dkim::Result result, std::string reason = {}) {
@@ -118,6 +111,7 @@ class FailureReporterTest : public ::testing::Test {
     auto zone = dns::ZoneResolver::from_file(std::string(MAILAUTH_TESTDATA) + "/report/report.zone");
     ASSERT_TRUE(zone) << zone.error().message;
     resolver_ = std::move(*zone);
+    evaluator_ = std::make_unique<Evaluator>(*resolver_);
     options_.from = "dmarc-failures@receiver.example";
     options_.authserv_id = "mx.receiver.example";
     options_.user_agent = "mailauth/test";
@@ -143,9 +137,10 @@ class FailureReporterTest : public ::testing::Test {
     return i;
   }
 
-  FailureReporter reporter() { return FailureReporter(*resolver_, last_two_labels, clock_, options_); }
+  FailureReporter reporter() { return FailureReporter(*evaluator_, *resolver_, clock_, options_); }
 
   std::unique_ptr<dns::ZoneResolver> resolver_;
+  std::unique_ptr<Evaluator> evaluator_;
   FixedClock clock_ = FixedClock::at_unix(1700042460);
   FailureReportOptions options_;
   DmarcResult dmarc_;

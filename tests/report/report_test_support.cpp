@@ -35,12 +35,17 @@ TempDir::~TempDir() {
 }
 
 dmarc::Record sample_policy_record(std::vector<std::string> rua, std::vector<std::string> ruf) {
-  dmarc::Record r;
-  r.p = dmarc::Policy::Reject;
-  for (auto& u : rua) r.rua.push_back(dmarc::parse_report_uri(u));
-  for (auto& u : ruf) r.ruf.push_back(dmarc::parse_report_uri(u));
-  r.tags = {"v", "p", "rua"};
-  return r;
+  std::string text = "v=DMARC1; p=reject";
+  auto list = [](const std::vector<std::string>& uris) {
+    std::string joined;
+    for (const auto& u : uris) joined += (joined.empty() ? "" : ",") + u;
+    return joined;
+  };
+  if (!rua.empty()) text += "; rua=" + list(rua);
+  if (!ruf.empty()) text += "; ruf=" + list(ruf);
+  auto record = dmarc::parse_record(text);
+  if (!record) throw std::runtime_error("sample record: " + record.error().message);
+  return *record;
 }
 
 dmarc::ReportRecord sample_record(std::int64_t time, std::string header_from,

@@ -216,21 +216,11 @@ class ReportStore {
 // Report destinations (RFC 9990 §4, RFC 9991 §5): external destinations need the
 // <policy domain>._report._dmarc.<host> authorization record.
 
-// The Organizational Domain of a name; make one from the evaluator with organizational_domain_fn.
-using OrganizationalDomainFn = std::function<std::string(std::string_view)>;
-inline OrganizationalDomainFn organizational_domain_fn(const Evaluator& evaluator) {
-  return [&evaluator](std::string_view name) { return evaluator.organizational_domain(name); };
-}
-
-// A mailto: URI taken apart (%-decoded address, lower-case host). Other schemes: address empty.
-ReportUri parse_report_uri(std::string_view uri);
-
 enum class DestinationStatus {
   Authorized,     // same Organizational Domain, or the authorization record allows it
   NotMailto,      // a scheme other than mailto: (not delivered)
-  NotAuthorized,  // no v=DMARC1 record at the authorization name, or a rua/ruf there for
-                  // another host
-  NameTooLong,    // the authorization name does not fit in DNS
+  NotAuthorized,  // no v=DMARC1 record at the authorization name, a rua/ruf there for another
+                  // host, an unusable URI, or a name too long for DNS
   TempError,      // the authorization query failed temporarily (retry later)
 };
 std::string_view to_string(DestinationStatus status);
@@ -243,9 +233,9 @@ struct Destination {
 
 enum class ReportKind { Aggregate, Failure };  // which tag (rua or ruf) an authorization may set
 
-// Checks every URI in order (duplicates once). `uris` are the record's rua or ruf.
-std::vector<Destination> check_destinations(dns::Resolver& resolver,
-                                            const OrganizationalDomainFn& organizational_domain,
+// Checks every URI in order (duplicates once) with Evaluator::authorize_report_uri. `uris` are
+// the record's rua or ruf as written.
+std::vector<Destination> check_destinations(const Evaluator& evaluator,
                                             std::string_view policy_domain,
                                             std::span<const std::string> uris, ReportKind kind);
 
@@ -325,10 +315,10 @@ std::string_view to_string(AggregateOutcome::Action action);
 // checks, files <file_name> and <file_name minus .xml.gz>.eml in out_dir, the ledger (a period
 // already reported is skipped; a report written but not yet sent keeps its Report-ID and file
 // name and is sent by a run with send). Errors: the store or the out directory failed.
-Expected<std::vector<AggregateOutcome>> run_aggregate(
-    ReportStore& store, dns::Resolver& resolver,
-    const OrganizationalDomainFn& organizational_domain, const AggregateRunOptions& options,
-    const Clock& clock);
+Expected<std::vector<AggregateOutcome>> run_aggregate(ReportStore& store,
+                                                      const Evaluator& evaluator,
+                                                      const AggregateRunOptions& options,
+                                                      const Clock& clock);
 
 // ---------------------------------------------------------------------------------------------
 // Failure reports (RFC 9991; ARF RFC 5965 with the auth-failure profile of RFC 6591).
@@ -382,11 +372,13 @@ struct FailureOutcome {
   std::vector<std::string> skipped;        // why nothing, or some, was sent: for logs
 };
 
-// Thread-safe; keeps the rate-limit state between calls. The resolver and clock must outlive it.
+// Thread-safe; keeps the rate-limit state between calls. The evaluator (destination checks,
+// Organizational Domains), the resolver (the SPF record for SPF-DNS) and the clock must outlive
+// it.
 class FailureReporter {
  public:
-  FailureReporter(dns::Resolver& resolver, OrganizationalDomainFn organizational_domain,
-                  const Clock& clock, FailureReportOptions options);
+  FailureReporter(const Evaluator& evaluator, dns::Resolver& resolver, const Clock& clock,
+                  FailureReportOptions options);
   ~FailureReporter();
   // Builds the reports the record's fo= asks for (when ruf is present, the record is not psd=y
   // and the destination check allows), rate-limits them per destination and writes or sends
@@ -395,8 +387,8 @@ class FailureReporter {
 
  private:
   struct State;
+  const Evaluator& evaluator_;
   dns::Resolver& resolver_;
-  OrganizationalDomainFn organizational_domain_;
   const Clock& clock_;
   FailureReportOptions options_;
   std::unique_ptr<State> state_;

@@ -107,10 +107,10 @@ std::string_view to_string(AggregateOutcome::Action action) {
   return "";
 }
 
-Expected<std::vector<AggregateOutcome>> run_aggregate(
-    ReportStore& store, dns::Resolver& resolver,
-    const OrganizationalDomainFn& organizational_domain, const AggregateRunOptions& options,
-    const Clock& clock) {
+Expected<std::vector<AggregateOutcome>> run_aggregate(ReportStore& store,
+                                                      const Evaluator& evaluator,
+                                                      const AggregateRunOptions& options,
+                                                      const Clock& clock) {
   using Action = AggregateOutcome::Action;
   const std::string receiver = options.reporter.receiver();
   if (receiver.empty() || !file_safe_domain(receiver))
@@ -157,8 +157,7 @@ Expected<std::vector<AggregateOutcome>> run_aggregate(
       continue;
     }
 
-    o.destinations = check_destinations(resolver, organizational_domain, policy.domain,
-                                        policy.rua, ReportKind::Aggregate);
+    o.destinations = check_destinations(evaluator, policy.domain, policy.rua, ReportKind::Aggregate);
     std::set<std::string> unique;
     bool deferred = false;
     for (const auto& d : o.destinations) {

@@ -41,11 +41,12 @@ AuthFailure dkim_failure_kind(const dkim::DkimResult& r) {
 }
 
 bool aligned(std::string_view domain, std::string_view author, AlignmentMode mode,
-             const OrganizationalDomainFn& od) {
+             const Evaluator& evaluator) {
   if (domain.empty() || author.empty()) return false;
   const std::string d = lower(domain), a = lower(author);
   if (mode == AlignmentMode::Strict) return d == a;
-  return d == a || lower(od(d)) == lower(od(a));
+  return d == a ||
+         lower(evaluator.organizational_domain(d)) == lower(evaluator.organizational_domain(a));
 }
 
 std::string angle(std::string_view address) {
@@ -111,11 +112,10 @@ struct FailureReporter::State {
   std::map<std::string, Like> like;  // per like incident
 };
 
-FailureReporter::FailureReporter(dns::Resolver& resolver,
-                                 OrganizationalDomainFn organizational_domain, const Clock& clock,
-                                 FailureReportOptions options)
-    : resolver_(resolver),
-      organizational_domain_(std::move(organizational_domain)),
+FailureReporter::FailureReporter(const Evaluator& evaluator, dns::Resolver& resolver,
+                                 const Clock& clock, FailureReportOptions options)
+    : evaluator_(evaluator),
+      resolver_(resolver),
       clock_(clock),
       options_(std::move(options)),
       state_(std::make_unique<State>()) {}
@@ -318,8 +318,7 @@ FailureOutcome FailureReporter::report(const FailureIncident& incident) {
 
     std::vector<std::string> uris;
     for (const auto& u : record.ruf) uris.push_back(u.uri);
-    out.destinations = check_destinations(resolver_, organizational_domain_, dmarc.policy_domain,
-                                          uris, ReportKind::Failure);
+    out.destinations = check_destinations(evaluator_, dmarc.policy_domain, uris, ReportKind::Failure);
     std::vector<std::string> recipients;
     for (const auto& d : out.destinations) {
       if (d.status == DestinationStatus::Authorized) {
@@ -345,13 +344,13 @@ FailureOutcome FailureReporter::report(const FailureIncident& incident) {
     const dkim::DkimResult* aligned_failed = nullptr;
     for (const auto& d : incident.dkim)
       if (d.result != dkim::Result::Pass &&
-          aligned(d.domain, dmarc.author_domain, record.adkim, organizational_domain_)) {
+          aligned(d.domain, dmarc.author_domain, record.adkim, evaluator_)) {
         aligned_failed = &d;
         break;
       }
     const bool spf_aligned_failed =
         incident.spf != nullptr && incident.spf->result != spf::Result::Pass &&
-        aligned(incident.spf->domain, dmarc.author_domain, record.aspf, organizational_domain_);
+        aligned(incident.spf->domain, dmarc.author_domain, record.aspf, evaluator_);
     std::string spf_dns;
     const bool need_spf_dns =
         spf_aligned_failed ||
