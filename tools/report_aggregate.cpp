@@ -40,8 +40,8 @@ void print_text(const auth::dmarc::AggregateOutcome& o) {
   switch (o.action) {
     case Action::Written: {
       std::cout << "wrote " << o.xml_gz_path.filename().string() << " (" << o.report.rows
-                << " rows, " << o.report.messages << " messages, Report-ID "
-                << o.report.report_id << ") for";
+                << " rows, " << o.report.messages << " messages, Report-ID " << o.report.report_id
+                << ") for";
       for (std::size_t i = 0; i < o.recipients.size(); ++i)
         std::cout << (i == 0 ? " " : ", ") << o.recipients[i];
       if (o.sent) std::cout << "; sent";
@@ -79,18 +79,18 @@ int run_aggregate(const std::vector<std::string>& args) {
       "keeps its Report-ID and file name and is sent by a later run with --send. Exit 0\n"
       "when all is done (also when there was nothing new), 3 when a temporary failure\n"
       "(DNS, sendmail) left a report to retry, 2 for usage or store errors."};
-  cl.options.add_options()                                                               //
-      ("store", po::value(&uri)->required()->value_name("URI"), "the report store")     //
+  cl.options.add_options()                                                           //
+      ("store", po::value(&uri)->required()->value_name("URI"), "the report store")  //
       ("org-name", po::value(&options.reporter.org_name)->required()->value_name("NAME"),
        "report_metadata/org_name: the reporting organization")  //
       ("email", po::value(&options.reporter.email)->required()->value_name("ADDR"),
        "report_metadata/email and the messages' From")  //
       ("extra-contact-info", po::value(&options.reporter.extra_contact_info)->value_name("TEXT"),
-       "report_metadata/extra_contact_info")                                           //
+       "report_metadata/extra_contact_info")                                                //
       ("out", po::value(&out_dir)->required()->value_name("DIR"), "an existing directory")  //
-      ("begin", po::value<std::int64_t>()->value_name("T"), "first second of the period")  //
-      ("end", po::value<std::int64_t>()->value_name("T"), "last second of the period")     //
-      ("send", po::bool_switch(&options.send), "hand the messages to the local MTA")       //
+      ("begin", po::value<std::int64_t>()->value_name("T"), "first second of the period")   //
+      ("end", po::value<std::int64_t>()->value_name("T"), "last second of the period")      //
+      ("send", po::bool_switch(&options.send), "hand the messages to the local MTA")        //
       ("sendmail", po::value(&options.sendmail)->value_name("PATH"),
        "the sendmail program for --send (default /usr/sbin/sendmail, run as -oi -t)")  //
       ("psl", po::value(&psl_file)->value_name("FILE"),
@@ -107,8 +107,7 @@ int run_aggregate(const std::vector<std::string>& args) {
   if (begin.has_value() != end.has_value())
     return usage_error(cl.name, "give both --begin and --end, or neither");
   if (begin && *begin > *end) return usage_error(cl.name, "--begin is after --end");
-  if (options.reporter.receiver().empty() ||
-      options.reporter.email.find('@') == std::string::npos)
+  if (options.reporter.receiver().empty() || options.reporter.email.find('@') == std::string::npos)
     return usage_error(cl.name, "--email: expected an address (local@domain)");
   std::error_code ec;
   if (!std::filesystem::is_directory(out_dir, ec))

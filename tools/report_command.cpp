@@ -24,18 +24,28 @@ std::optional<std::int64_t> parse_age(std::string_view text) {
   if (text.size() < 2) return std::nullopt;
   std::int64_t unit = 0;
   switch (text.back()) {
-    case 's': unit = 1; break;
-    case 'm': unit = 60; break;
-    case 'h': unit = 3600; break;
-    case 'd': unit = 86400; break;
-    case 'w': unit = 7 * 86400; break;
-    default: return std::nullopt;
+    case 's':
+      unit = 1;
+      break;
+    case 'm':
+      unit = 60;
+      break;
+    case 'h':
+      unit = 3600;
+      break;
+    case 'd':
+      unit = 86400;
+      break;
+    case 'w':
+      unit = 7 * 86400;
+      break;
+    default:
+      return std::nullopt;
   }
   std::int64_t n = 0;
   const auto digits = text.substr(0, text.size() - 1);
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-  if (ec != std::errc() || end != digits.data() + digits.size() || n < 0 ||
-      n > INT64_MAX / unit)
+  if (ec != std::errc() || end != digits.data() + digits.size() || n < 0 || n > INT64_MAX / unit)
     return std::nullopt;
   return n * unit;
 }
@@ -71,7 +81,7 @@ int run_prune(const std::vector<std::string>& args) {
   CommandLine cl{"report prune", "--store URI --older-than AGE",
                  "Remove the records older than AGE (a number and a unit: s, m, h, d or w;\n"
                  "30d is 30 days). Reports already made are kept in the ledger."};
-  cl.options.add_options()                                                                //
+  cl.options.add_options()                                                               //
       ("store", po::value(&uri)->required()->value_name("URI"), "the report store")      //
       ("older-than", po::value(&older_than)->required()->value_name("AGE"), "e.g. 30d")  //
       ("now", po::value<std::int64_t>()->value_name("UNIX_TIME"),
@@ -80,7 +90,10 @@ int run_prune(const std::vector<std::string>& args) {
   if (!vm) return vm.error();
   if (vm->count("now") != 0) now = (*vm)["now"].as<std::int64_t>();
   const auto age = parse_age(older_than);
-  if (!age) return usage_error(cl.name, "--older-than: expected a number and a unit (s, m, h, d, w) such as 30d, got '" + older_than + "'");
+  if (!age)
+    return usage_error(
+        cl.name, "--older-than: expected a number and a unit (s, m, h, d, w) such as 30d, got '" +
+                     older_than + "'");
   const std::int64_t reference = now ? *now : auth::to_unix(auth::SystemClock().now());
   auto store = auth::dmarc::ReportStore::open(uri);
   if (!store) return store_error(cl.name, uri, store.error());
@@ -124,8 +137,7 @@ int run_report(const std::vector<std::string>& args) {
 }
 
 const Registration registration{
-    {"report", "DMARC reports: store schema, aggregate and failure reports, pruning",
-     run_report}};
+    {"report", "DMARC reports: store schema, aggregate and failure reports, pruning", run_report}};
 
 }  // namespace
 }  // namespace mailauth::cli

@@ -53,14 +53,14 @@ int run_failure(const std::vector<std::string>& args) {
       "authorized ruf= addresses. They are printed, or written to --spool DIR, or handed\n"
       "to sendmail with --send. Exit 0 when the evaluation ran (whether or not a report\n"
       "was due), 2 for usage or unreadable input, 3 when writing or sending failed."};
-  cl.options.add_options()                                                          //
-      ("ip", po::value(&ip_text)->value_name("ADDR"), "SMTP client address")       //
-      ("helo", po::value(&helo)->value_name("NAME"), "HELO/EHLO name")              //
+  cl.options.add_options()                                                    //
+      ("ip", po::value(&ip_text)->value_name("ADDR"), "SMTP client address")  //
+      ("helo", po::value(&helo)->value_name("NAME"), "HELO/EHLO name")        //
       ("mail-from", po::value<std::string>()->value_name("ADDR"),
-       "envelope sender (MAIL FROM); \"\" is the null reverse-path")  //
+       "envelope sender (MAIL FROM); \"\" is the null reverse-path")                           //
       ("rcpt-to", po::value(&rcpt_to)->value_name("ADDR"), "envelope recipient (repeatable)")  //
       ("envelope-id", po::value(&envelope_id)->value_name("ID"),
-       "the MTA's queue id (Original-Envelope-Id)")                                  //
+       "the MTA's queue id (Original-Envelope-Id)")  //
       ("from", po::value(&options.from)->required()->value_name("ADDR"),
        "the reports' From address")  //
       ("authserv-id", po::value(&authserv_id)->value_name("ID"),
@@ -68,7 +68,7 @@ int run_failure(const std::vector<std::string>& args) {
       ("reporting-mta", po::value(&options.reporting_mta)->value_name("NAME"),
        "Reporting-MTA name")  //
       ("include-body", po::bool_switch(&options.include_body),
-       "include the whole message (message/rfc822) instead of its header")  //
+       "include the whole message (message/rfc822) instead of its header")                        //
       ("spool", po::value(&spool)->value_name("DIR"), "write each report to DIR as a .eml file")  //
       ("send", po::bool_switch(&send), "hand the reports to the local MTA")                       //
       ("sendmail", po::value(&sendmail)->value_name("PATH"),

@@ -26,7 +26,8 @@ constexpr std::int64_t day_end = day_begin + 86399;
 
 ReportRecord make(std::int64_t t, std::string from, std::string policy_domain, std::string ip,
                   std::vector<std::string> rua) {
-  ReportRecord r = report_test::sample_record(t, std::move(from), std::move(policy_domain), std::move(ip));
+  ReportRecord r =
+      report_test::sample_record(t, std::move(from), std::move(policy_domain), std::move(ip));
   r.policy.rua = std::move(rua);
   return r;
 }
@@ -34,11 +35,14 @@ ReportRecord make(std::int64_t t, std::string from, std::string policy_domain, s
 // The RFC 9990 §3.1 example: records at example.com and bar.example.com; mail from
 // example.com, foo.example.com (no record of its own) and bar.example.com.
 std::vector<ReportRecord> example_records() {
-  const std::vector<std::string> rua = {"mailto:agg@example.com", "mailto:dmarc@reports.example.net",
+  const std::vector<std::string> rua = {"mailto:agg@example.com",
+                                        "mailto:dmarc@reports.example.net",
                                         "mailto:x@unauthorized.example", "https://example.com/r"};
   std::vector<ReportRecord> out;
-  for (int i = 0; i < 3; ++i) out.push_back(make(day_begin + 10 + i, "example.com", "example.com", "192.0.2.1", rua));
-  for (int i = 0; i < 2; ++i) out.push_back(make(day_begin + 30 + i, "foo.example.com", "example.com", "192.0.2.2", rua));
+  for (int i = 0; i < 3; ++i)
+    out.push_back(make(day_begin + 10 + i, "example.com", "example.com", "192.0.2.1", rua));
+  for (int i = 0; i < 2; ++i)
+    out.push_back(make(day_begin + 30 + i, "foo.example.com", "example.com", "192.0.2.2", rua));
   // The last record for example.com: its policy (t=y, sp=quarantine) is the one reported.
   ReportRecord fail = make(day_begin + 40, "example.com", "example.com", "198.51.100.9", rua);
   fail.result = Result::Fail;
@@ -68,7 +72,8 @@ class AggregateFixture : public ::testing::Test {
                       "did not run through tests/report/with_postgres.sh)";
     }
     uri_ = report_test::fresh_store_uri(backend, dir_.path());
-    auto zone = dns::ZoneResolver::from_file(std::string(MAILAUTH_TESTDATA) + "/report/report.zone");
+    auto zone =
+        dns::ZoneResolver::from_file(std::string(MAILAUTH_TESTDATA) + "/report/report.zone");
     ASSERT_TRUE(zone) << zone.error().message;
     resolver_ = std::move(*zone);
     evaluator_ = std::make_unique<Evaluator>(*resolver_);
@@ -103,7 +108,8 @@ class AggregateFixture : public ::testing::Test {
   std::vector<std::string> sent_messages() {
     std::vector<std::string> out;
     for (const auto& e : std::filesystem::directory_iterator(dir_.path()))
-      if (e.path().filename().string().starts_with("sent.")) out.push_back(report_test::read_file(e.path()));
+      if (e.path().filename().string().starts_with("sent."))
+        out.push_back(report_test::read_file(e.path()));
     return out;
   }
 
@@ -125,7 +131,8 @@ class AggregateTest : public AggregateFixture, public ::testing::WithParamInterf
   void SetUp() override { set_up(GetParam()); }
 };
 
-const AggregateOutcome* outcome_for(const std::vector<AggregateOutcome>& all, std::string_view domain) {
+const AggregateOutcome* outcome_for(const std::vector<AggregateOutcome>& all,
+                                    std::string_view domain) {
   for (const auto& o : all)
     if (o.policy_domain == domain) return &o;
   return nullptr;
@@ -149,10 +156,12 @@ TEST_P(AggregateTest, OneReportPerPolicyDomainAsInTheRfcExample) {
   EXPECT_EQ(ex->xml_gz_path, out_ / ex->report.file_name);
   EXPECT_EQ(ex->eml_path, out_ / "receiver.example!example.com!1700006400!1700092799.eml");
   EXPECT_EQ(bar->report.file_name, "receiver.example!bar.example.com!1700006400!1700092799.xml.gz");
-  EXPECT_TRUE(std::regex_match(ex->report.report_id, std::regex("[0-9a-f]{32}@receiver\\.example")));
+  EXPECT_TRUE(
+      std::regex_match(ex->report.report_id, std::regex("[0-9a-f]{32}@receiver\\.example")));
 
   // Exactly the authorized mailto: destinations.
-  EXPECT_EQ(ex->recipients, (std::vector<std::string>{"agg@example.com", "dmarc@reports.example.net"}));
+  EXPECT_EQ(ex->recipients,
+            (std::vector<std::string>{"agg@example.com", "dmarc@reports.example.net"}));
   EXPECT_EQ(bar->recipients, std::vector<std::string>{"bar-reports@example.com"});
 
   for (const auto* o : {ex, bar}) {
@@ -164,7 +173,8 @@ TEST_P(AggregateTest, OneReportPerPolicyDomainAsInTheRfcExample) {
   }
 
   // example.com: its own mail and foo.example.com's, one row per (IP, result, identifiers).
-  const XmlNode feedback = report_test::parse_xml(*gzip_decompress(report_test::read_file(ex->xml_gz_path)));
+  const XmlNode feedback =
+      report_test::parse_xml(*gzip_decompress(report_test::read_file(ex->xml_gz_path)));
   EXPECT_EQ(feedback.attributes.at("xmlns"), "urn:ietf:params:xml:ns:dmarc-2.0");
   EXPECT_EQ(feedback.text_at("version"), "1.0");
   EXPECT_EQ(feedback.text_at("report_metadata/org_name"), "Receiver Org");
@@ -219,8 +229,9 @@ TEST_P(AggregateTest, TheMessageCarriesTheReportForTheAuthorizedRecipients) {
   const auto* ex = outcome_for(*outcomes, "example.com");
   ASSERT_TRUE(ex);
   const MimeEntity m = report_test::parse_mime(report_test::read_file(ex->eml_path));
-  EXPECT_EQ(m.field("Subject"), "Report Domain: example.com Submitter: receiver.example Report-ID: " +
-                                    ex->report.report_id);
+  EXPECT_EQ(
+      m.field("Subject"),
+      "Report Domain: example.com Submitter: receiver.example Report-ID: " + ex->report.report_id);
   EXPECT_EQ(m.field("To"), "<agg@example.com>, <dmarc@reports.example.net>");
   EXPECT_EQ(m.field("From"), "Receiver Org <dmarc-noreply@Receiver.Example>");
   EXPECT_EQ(m.field("Message-ID"), "<" + ex->report.report_id + ">");
@@ -247,14 +258,16 @@ TEST_P(AggregateTest, AReportedPeriodIsNotReportedAgainAndKeepsItsIds) {
   auto first = run(*store);
   ASSERT_TRUE(first) << first.error().message;
   const std::string id = outcome_for(*first, "example.com")->report.report_id;
-  const auto before = std::filesystem::last_write_time(outcome_for(*first, "example.com")->xml_gz_path);
+  const auto before =
+      std::filesystem::last_write_time(outcome_for(*first, "example.com")->xml_gz_path);
 
   auto again = run(*store);
   ASSERT_TRUE(again) << again.error().message;
   const auto* ex = outcome_for(*again, "example.com");
   EXPECT_EQ(ex->action, AggregateOutcome::Action::AlreadyReported);
   EXPECT_EQ(ex->report.report_id, id);
-  EXPECT_EQ(outcome_for(*again, "bar.example.com")->action, AggregateOutcome::Action::AlreadyReported);
+  EXPECT_EQ(outcome_for(*again, "bar.example.com")->action,
+            AggregateOutcome::Action::AlreadyReported);
   EXPECT_EQ(std::filesystem::last_write_time(out_ / ex->report.file_name), before);
 
   // Sending later (re-run with send): the same Report-ID and file name go out, once.
@@ -308,7 +321,8 @@ class PostgresAndSqlite : public AggregateFixture {
 TEST_F(PostgresAndSqlite, GiveTheSameReports) {
   auto pg = filled_store(uri_);
   auto lite = filled_store("sqlite:" + (dir_.path() / "same.db").string());
-  for (auto [b, e] : {std::pair{day_begin, day_end}, std::pair{std::int64_t{0}, std::int64_t{4000000000}}}) {
+  for (auto [b, e] :
+       {std::pair{day_begin, day_end}, std::pair{std::int64_t{0}, std::int64_t{4000000000}}}) {
     auto pg_policies = pg->policies(b, e), lite_policies = lite->policies(b, e);
     auto pg_groups = pg->groups(b, e), lite_groups = lite->groups(b, e);
     ASSERT_TRUE(pg_policies && lite_policies && pg_groups && lite_groups);
@@ -316,8 +330,10 @@ TEST_F(PostgresAndSqlite, GiveTheSameReports) {
     ASSERT_EQ(pg_groups->size(), lite_groups->size());
     for (const auto& policy : *pg_policies) {
       std::vector<StoredGroup> a, c;
-      for (const auto& g : *pg_groups) if (g.policy_domain == policy.domain) a.push_back(g);
-      for (const auto& g : *lite_groups) if (g.policy_domain == policy.domain) c.push_back(g);
+      for (const auto& g : *pg_groups)
+        if (g.policy_domain == policy.domain) a.push_back(g);
+      for (const auto& g : *lite_groups)
+        if (g.policy_domain == policy.domain) c.push_back(g);
       EXPECT_EQ(aggregate_xml(options_.reporter, policy, "id@x", b, e, a),
                 aggregate_xml(options_.reporter, policy, "id@x", b, e, c));
     }
@@ -357,7 +373,7 @@ TEST(Gzip, RoundTripAndCorruption) {
   EXPECT_LT(gz->size(), 1000u);
   EXPECT_EQ(gzip_decompress(*gz).value_or(""), text);
   EXPECT_FALSE(gzip_decompress(gz->substr(0, gz->size() / 2)));
-  EXPECT_FALSE(gzip_decompress(*gz, 1000));  // bounded
+  EXPECT_FALSE(gzip_decompress(*gz, 1000));                   // bounded
   EXPECT_EQ(*gzip_compress("same"), *gzip_compress("same"));  // no time stamp in the header
 }
 

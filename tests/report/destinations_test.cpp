@@ -11,7 +11,8 @@ namespace {
 class Destinations : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto zone = dns::ZoneResolver::from_file(std::string(MAILAUTH_TESTDATA) + "/report/report.zone");
+    auto zone =
+        dns::ZoneResolver::from_file(std::string(MAILAUTH_TESTDATA) + "/report/report.zone");
     ASSERT_TRUE(zone) << zone.error().message;
     resolver_ = std::move(*zone);
     evaluator_ = std::make_unique<Evaluator>(*resolver_);
@@ -45,7 +46,8 @@ TEST_F(Destinations, AuthorizationIsPerPolicyDomain) {
   EXPECT_EQ(check({"mailto:r@thirdparty.example"})[0].status, DestinationStatus::Authorized);
   const auto other = check({"mailto:r@thirdparty.example"}, ReportKind::Aggregate, "example.org");
   EXPECT_EQ(other[0].status, DestinationStatus::NotAuthorized);
-  EXPECT_NE(other[0].detail.find("no v=DMARC1 TXT record at example.org._report._dmarc.thirdparty.example"),
+  EXPECT_NE(other[0].detail.find(
+                "no v=DMARC1 TXT record at example.org._report._dmarc.thirdparty.example"),
             std::string::npos)
       << other[0].detail;
 }
@@ -64,14 +66,16 @@ TEST_F(Destinations, ARecordNamingAnotherHostAuthorizesNeither) {
   const auto d = check({"mailto:r@elsewhere.example"});
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(d[0].status, DestinationStatus::NotAuthorized);
-  EXPECT_NE(d[0].detail.find("redirects reports to another host"), std::string::npos) << d[0].detail;
+  EXPECT_NE(d[0].detail.find("redirects reports to another host"), std::string::npos)
+      << d[0].detail;
 }
 
 TEST_F(Destinations, MissingNonDmarcFailingAndTooLongNames) {
   const std::string long_label(60, 'a');
-  const auto d = check({"mailto:r@unknown.example", "mailto:r@junk.example", "mailto:r@broken.example",
-                        "https://reports.example.net/x",
-                        "mailto:r@" + long_label + "." + long_label + "." + long_label + "." + long_label + ".example"});
+  const auto d = check({"mailto:r@unknown.example", "mailto:r@junk.example",
+                        "mailto:r@broken.example", "https://reports.example.net/x",
+                        "mailto:r@" + long_label + "." + long_label + "." + long_label + "." +
+                            long_label + ".example"});
   ASSERT_EQ(d.size(), 5u);
   EXPECT_EQ(d[0].status, DestinationStatus::NotAuthorized);
   EXPECT_EQ(d[1].status, DestinationStatus::NotAuthorized);

@@ -56,41 +56,76 @@ using Triggers = std::vector<AuthFailure>;
 
 TEST(FailureTriggers, FoMatrix) {
   const std::vector<dkim::DkimResult> none;
-  const std::vector<dkim::DkimResult> bodyhash = {signature("example.com", dkim::Result::Fail, "body hash mismatch"),
-                                                  signature("other.example", dkim::Result::Pass)};
-  const std::vector<dkim::DkimResult> revoked = {signature("other.example", dkim::Result::PermError, "key revoked")};
-  const std::vector<dkim::DkimResult> broken = {signature("other.example", dkim::Result::Fail, "signature did not verify")};
-  const std::vector<dkim::DkimResult> temp = {signature("other.example", dkim::Result::TempError, "dns timeout")};
+  const std::vector<dkim::DkimResult> bodyhash = {
+      signature("example.com", dkim::Result::Fail, "body hash mismatch"),
+      signature("other.example", dkim::Result::Pass)};
+  const std::vector<dkim::DkimResult> revoked = {
+      signature("other.example", dkim::Result::PermError, "key revoked")};
+  const std::vector<dkim::DkimResult> broken = {
+      signature("other.example", dkim::Result::Fail, "signature did not verify")};
+  const std::vector<dkim::DkimResult> temp = {
+      signature("other.example", dkim::Result::TempError, "dns timeout")};
   const spf::SpfResult spf_fail = spf_result(spf::Result::Fail);
   const spf::SpfResult spf_soft = spf_result(spf::Result::SoftFail);
   const spf::SpfResult spf_pass = spf_result(spf::Result::Pass);
   const spf::SpfResult spf_neutral = spf_result(spf::Result::Neutral);
 
   // fo=0 (the default): only when no mechanism gave an aligned pass.
-  EXPECT_EQ(failure_triggers(fo(true, false, false, false), verdict(false, false), &spf_fail, none), Triggers{AuthFailure::Dmarc});
-  EXPECT_EQ(failure_triggers(fo(true, false, false, false), verdict(true, false, Result::Pass), &spf_pass, none), Triggers{});
-  EXPECT_EQ(failure_triggers(fo(true, false, false, false), verdict(false, true, Result::Pass), &spf_fail, none), Triggers{});
+  EXPECT_EQ(failure_triggers(fo(true, false, false, false), verdict(false, false), &spf_fail, none),
+            Triggers{AuthFailure::Dmarc});
+  EXPECT_EQ(failure_triggers(fo(true, false, false, false), verdict(true, false, Result::Pass),
+                             &spf_pass, none),
+            Triggers{});
+  EXPECT_EQ(failure_triggers(fo(true, false, false, false), verdict(false, true, Result::Pass),
+                             &spf_fail, none),
+            Triggers{});
   // fo=1: when any mechanism failed to give an aligned pass.
-  EXPECT_EQ(failure_triggers(fo(false, true, false, false), verdict(true, false, Result::Pass), &spf_pass, none), Triggers{AuthFailure::Dmarc});
-  EXPECT_EQ(failure_triggers(fo(false, true, false, false), verdict(false, true, Result::Pass), &spf_fail, none), Triggers{AuthFailure::Dmarc});
-  EXPECT_EQ(failure_triggers(fo(false, true, false, false), verdict(true, true, Result::Pass), &spf_pass, none), Triggers{});
-  EXPECT_EQ(failure_triggers(fo(false, true, false, false), verdict(false, false), &spf_fail, none), Triggers{AuthFailure::Dmarc});
+  EXPECT_EQ(failure_triggers(fo(false, true, false, false), verdict(true, false, Result::Pass),
+                             &spf_pass, none),
+            Triggers{AuthFailure::Dmarc});
+  EXPECT_EQ(failure_triggers(fo(false, true, false, false), verdict(false, true, Result::Pass),
+                             &spf_fail, none),
+            Triggers{AuthFailure::Dmarc});
+  EXPECT_EQ(failure_triggers(fo(false, true, false, false), verdict(true, true, Result::Pass),
+                             &spf_pass, none),
+            Triggers{});
+  EXPECT_EQ(failure_triggers(fo(false, true, false, false), verdict(false, false), &spf_fail, none),
+            Triggers{AuthFailure::Dmarc});
   // fo=d: every failed signature, aligned or not, even when DMARC passed.
-  EXPECT_EQ(failure_triggers(fo(false, false, true, false), verdict(true, true, Result::Pass), &spf_pass, bodyhash), Triggers{AuthFailure::BodyHash});
-  EXPECT_EQ(failure_triggers(fo(false, false, true, false), verdict(true, false, Result::Pass), &spf_pass, revoked), Triggers{AuthFailure::Revoked});
-  EXPECT_EQ(failure_triggers(fo(false, false, true, false), verdict(true, false, Result::Pass), &spf_pass, broken), Triggers{AuthFailure::Signature});
-  EXPECT_EQ(failure_triggers(fo(false, false, true, false), verdict(true, false, Result::Pass), &spf_pass, temp), Triggers{});
+  EXPECT_EQ(failure_triggers(fo(false, false, true, false), verdict(true, true, Result::Pass),
+                             &spf_pass, bodyhash),
+            Triggers{AuthFailure::BodyHash});
+  EXPECT_EQ(failure_triggers(fo(false, false, true, false), verdict(true, false, Result::Pass),
+                             &spf_pass, revoked),
+            Triggers{AuthFailure::Revoked});
+  EXPECT_EQ(failure_triggers(fo(false, false, true, false), verdict(true, false, Result::Pass),
+                             &spf_pass, broken),
+            Triggers{AuthFailure::Signature});
+  EXPECT_EQ(failure_triggers(fo(false, false, true, false), verdict(true, false, Result::Pass),
+                             &spf_pass, temp),
+            Triggers{});
   // fo=s: SPF fail or softfail, aligned or not.
-  EXPECT_EQ(failure_triggers(fo(false, false, false, true), verdict(false, true, Result::Pass), &spf_fail, none), Triggers{AuthFailure::Spf});
-  EXPECT_EQ(failure_triggers(fo(false, false, false, true), verdict(false, true, Result::Pass), &spf_soft, none), Triggers{AuthFailure::Spf});
-  EXPECT_EQ(failure_triggers(fo(false, false, false, true), verdict(false, true, Result::Pass), &spf_neutral, none), Triggers{});
-  EXPECT_EQ(failure_triggers(fo(false, false, false, true), verdict(false, true, Result::Pass), nullptr, none), Triggers{});
+  EXPECT_EQ(failure_triggers(fo(false, false, false, true), verdict(false, true, Result::Pass),
+                             &spf_fail, none),
+            Triggers{AuthFailure::Spf});
+  EXPECT_EQ(failure_triggers(fo(false, false, false, true), verdict(false, true, Result::Pass),
+                             &spf_soft, none),
+            Triggers{AuthFailure::Spf});
+  EXPECT_EQ(failure_triggers(fo(false, false, false, true), verdict(false, true, Result::Pass),
+                             &spf_neutral, none),
+            Triggers{});
+  EXPECT_EQ(failure_triggers(fo(false, false, false, true), verdict(false, true, Result::Pass),
+                             nullptr, none),
+            Triggers{});
   // fo=1:d:s together.
-  EXPECT_EQ(failure_triggers(fo(false, true, true, true), verdict(false, false), &spf_fail, bodyhash),
-            (Triggers{AuthFailure::Dmarc, AuthFailure::BodyHash, AuthFailure::Spf}));
+  EXPECT_EQ(
+      failure_triggers(fo(false, true, true, true), verdict(false, false), &spf_fail, bodyhash),
+      (Triggers{AuthFailure::Dmarc, AuthFailure::BodyHash, AuthFailure::Spf}));
   // No verdict to report on: temperror, permerror, none.
   for (Result r : {Result::TempError, Result::PermError, Result::None}) {
-    EXPECT_EQ(failure_triggers(fo(true, true, true, true), verdict(false, false, r), &spf_fail, bodyhash), Triggers{});
+    EXPECT_EQ(
+        failure_triggers(fo(true, true, true, true), verdict(false, false, r), &spf_fail, bodyhash),
+        Triggers{});
   }
 }
 
@@ -108,7 +143,8 @@ constexpr std::string_view original_body = "Please pay.\r\n";
 class FailureReporterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto zone = dns::ZoneResolver::from_file(std::string(MAILAUTH_TESTDATA) + "/report/report.zone");
+    auto zone =
+        dns::ZoneResolver::from_file(std::string(MAILAUTH_TESTDATA) + "/report/report.zone");
     ASSERT_TRUE(zone) << zone.error().message;
     resolver_ = std::move(*zone);
     evaluator_ = std::make_unique<Evaluator>(*resolver_);
@@ -186,7 +222,8 @@ TEST_F(FailureReporterTest, TheArfReportCarriesTheRequiredFields) {
   EXPECT_EQ(get("Incidents"), "1");
   EXPECT_EQ(get("Delivery-Result"), "reject");
   EXPECT_NE(get("Authentication-Results").find("mx.receiver.example;"), std::string::npos);
-  EXPECT_NE(get("Authentication-Results").find("dmarc=fail header.from=example.com"), std::string::npos);
+  EXPECT_NE(get("Authentication-Results").find("dmarc=fail header.from=example.com"),
+            std::string::npos);
   // An aligned DKIM identifier failed: DKIM-Domain, -Identity, -Selector are required.
   EXPECT_EQ(get("DKIM-Domain"), "example.com");
   EXPECT_EQ(get("DKIM-Identity"), "@example.com");
@@ -222,7 +259,8 @@ TEST_F(FailureReporterTest, DkimAndSpfReportsForFoDS) {
   ASSERT_EQ(out.reports.size(), 2u);
   EXPECT_EQ(out.reports[0].failure, AuthFailure::BodyHash);
   EXPECT_EQ(out.reports[1].failure, AuthFailure::Spf);
-  const auto dkim_fields = report_test::parse_fields(report_test::parse_mime(out.reports[0].message).parts[1].body);
+  const auto dkim_fields =
+      report_test::parse_fields(report_test::parse_mime(out.reports[0].message).parts[1].body);
   bool has_domain = false;
   for (const auto& [n, v] : dkim_fields) {
     if (n == "Auth-Failure") {
@@ -231,7 +269,8 @@ TEST_F(FailureReporterTest, DkimAndSpfReportsForFoDS) {
     if (n == "DKIM-Domain") has_domain = v == "example.com";
   }
   EXPECT_TRUE(has_domain);
-  const auto spf_fields = report_test::parse_fields(report_test::parse_mime(out.reports[1].message).parts[1].body);
+  const auto spf_fields =
+      report_test::parse_fields(report_test::parse_mime(out.reports[1].message).parts[1].body);
   bool has_spf_dns = false;
   for (const auto& [n, v] : spf_fields)
     if (n == "SPF-DNS") has_spf_dns = true;
@@ -303,7 +342,8 @@ TEST_F(FailureReporterTest, RateLimitedPerDestinationWithMergedIncidents) {
   const auto later = r.report(incident("192.0.2.1"));
   ASSERT_EQ(later.reports.size(), 1u);
   EXPECT_EQ(later.reports[0].incidents, 2u);
-  const auto f = report_test::parse_fields(report_test::parse_mime(later.reports[0].message).parts[1].body);
+  const auto f =
+      report_test::parse_fields(report_test::parse_mime(later.reports[0].message).parts[1].body);
   bool incidents_two = false;
   for (const auto& [n, v] : f)
     if (n == "Incidents") incidents_two = v == "2";
@@ -327,8 +367,8 @@ TEST_F(FailureReporterTest, WrittenToTheSpoolOrHandedToSendmail) {
   }
   options_.spool_dir.clear();
   const auto script = dir.path() / "sendmail";
-  std::ofstream(script) << "#!/bin/sh\necho \"$*\" > '" << (dir.path() / "args").string() << "'\ncat > '"
-                        << (dir.path() / "mail").string() << "'\n";
+  std::ofstream(script) << "#!/bin/sh\necho \"$*\" > '" << (dir.path() / "args").string()
+                        << "'\ncat > '" << (dir.path() / "mail").string() << "'\n";
   ::chmod(script.c_str(), 0755);
   options_.sendmail = script.string();
   auto r = reporter();

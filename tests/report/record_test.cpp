@@ -18,7 +18,8 @@ DmarcResult failing_verdict() {
   d.requested_policy = Policy::Reject;
   d.policy = Policy::Reject;
   d.disposition = Policy::Reject;
-  d.record = report_test::sample_policy_record({"mailto:agg@example.com"}, {"mailto:f@example.com"});
+  d.record =
+      report_test::sample_policy_record({"mailto:agg@example.com"}, {"mailto:f@example.com"});
   d.record->sp = Policy::Quarantine;
   d.record->adkim = AlignmentMode::Strict;
   d.record->fo_text = "1:d";
@@ -105,7 +106,8 @@ TEST(MakeReportRecord, AtMostOneHundredSignaturesPassesFirst) {
     dkim[i].domain = "d" + std::to_string(i) + ".example";
     dkim[i].result = i >= 110 ? dkim::Result::Pass : dkim::Result::Fail;
   }
-  auto r = make_report_record(failing_verdict(), nullptr, dkim, std::nullopt, std::nullopt, {}, TimePoint{});
+  auto r = make_report_record(failing_verdict(), nullptr, dkim, std::nullopt, std::nullopt, {},
+                              TimePoint{});
   ASSERT_EQ(r->dkim.size(), 100u);
   for (std::size_t i = 0; i < 10; ++i) EXPECT_EQ(r->dkim[i].result, "pass");
   EXPECT_EQ(r->dkim[10].domain, "d0.example");
@@ -119,7 +121,8 @@ TEST(ReportCodes, ListsKeepAnyBytes) {
   EXPECT_EQ(decode_words(encode_words({"mailto:a@b", "mailto:c%2Cd@e"})),
             (std::vector<std::string>{"mailto:a@b", "mailto:c%2Cd@e"}));
   EXPECT_TRUE(decode_list("").empty());
-  for (auto p : {Policy::None, Policy::Quarantine, Policy::Reject}) EXPECT_EQ(parse_policy(word(p)), p);
+  for (auto p : {Policy::None, Policy::Quarantine, Policy::Reject})
+    EXPECT_EQ(parse_policy(word(p)), p);
   for (auto o : {OverrideReason::LocalPolicy, OverrideReason::MailingList, OverrideReason::Other,
                  OverrideReason::PolicyTestMode, OverrideReason::TrustedForwarder})
     EXPECT_EQ(parse_override(word(o)), o);

@@ -104,7 +104,8 @@ std::string new_postgres_database() {
   static std::atomic<int> counter{0};
   const std::string name =
       "t_" + std::to_string(::getpid()) + "_" + std::to_string(counter.fetch_add(1));
-  const std::string admin = pg_uri(std::getenv("MAILAUTH_TEST_PG_DB") ? std::getenv("MAILAUTH_TEST_PG_DB") : "postgres");
+  const std::string admin =
+      pg_uri(std::getenv("MAILAUTH_TEST_PG_DB") ? std::getenv("MAILAUTH_TEST_PG_DB") : "postgres");
   const std::string error = pg_exec(admin, "CREATE DATABASE " + name);
   if (!error.empty()) throw std::runtime_error("CREATE DATABASE: " + error);
   return pg_uri(name);

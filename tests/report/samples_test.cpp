@@ -34,7 +34,8 @@ std::string snake(const std::string& camel) {
 
 std::string words(const std::string& text) {  // "auth-failure" -> "auth_failure"
   std::string out = text;
-  for (char& c : out) c = c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out)
+    c = c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -92,7 +93,8 @@ TEST(StalwartArfSamples, ParsedFieldByField) {
     EXPECT_EQ(first_field(f, "Original-Mail-From"), opt(want["original_mail_from"]));
     EXPECT_EQ(first_field(f, "Original-Rcpt-To"), opt(want["original_rcpt_to"]));
     EXPECT_EQ(first_field(f, "Original-Envelope-Id"), opt(want["original_envelope_id"]));
-    EXPECT_EQ(all_fields(f, "Reported-Domain"), want["reported_domain"].get<std::vector<std::string>>());
+    EXPECT_EQ(all_fields(f, "Reported-Domain"),
+              want["reported_domain"].get<std::vector<std::string>>());
     EXPECT_EQ(all_fields(f, "Reported-Uri"), want["reported_uri"].get<std::vector<std::string>>());
     EXPECT_EQ(all_fields(f, "Authentication-Results"),
               want["authentication_results"].get<std::vector<std::string>>());
@@ -115,7 +117,8 @@ TEST(StalwartArfSamples, ParsedFieldByField) {
     EXPECT_EQ(words(first_field(f, "Identity-Alignment").value_or("Unspecified")),
               snake(want["identity_alignment"]));
     std::optional<std::string> mta = first_field(f, "Reporting-MTA");
-    if (mta && mta->find(';') != std::string::npos) mta = collapse_whitespace(mta->substr(mta->find(';') + 1));
+    if (mta && mta->find(';') != std::string::npos)
+      mta = collapse_whitespace(mta->substr(mta->find(';') + 1));
     EXPECT_EQ(mta, opt(want["reporting_mta"]));
     std::optional<std::string> arrival = first_field(f, "Arrival-Date");
     if (!arrival) arrival = first_field(f, "Received-Date");
@@ -147,7 +150,8 @@ void compare_feedback(const XmlNode& feedback, const json& want) {
   const json& meta = want["report_metadata"];
   EXPECT_EQ(feedback.text_at("report_metadata/org_name"), opt(meta["org_name"]));
   EXPECT_EQ(feedback.text_at("report_metadata/email"), opt(meta["email"]));
-  EXPECT_EQ(feedback.text_at("report_metadata/extra_contact_info"), opt(meta["extra_contact_info"]));
+  EXPECT_EQ(feedback.text_at("report_metadata/extra_contact_info"),
+            opt(meta["extra_contact_info"]));
   EXPECT_EQ(feedback.text_at("report_metadata/report_id"), opt(meta["report_id"]));
   EXPECT_EQ(std::stoll(feedback.text_at("report_metadata/date_range/begin").value_or("-1")),
             meta["date_range"]["begin"].get<std::int64_t>());
@@ -156,22 +160,26 @@ void compare_feedback(const XmlNode& feedback, const json& want) {
   const json& pp = want["policy_published"];
   EXPECT_EQ(feedback.text_at("policy_published/domain"), opt(pp["domain"]));
   for (const char* tag : {"p", "sp", "adkim", "aspf"}) {
-    std::string got = feedback.text_at(std::string("policy_published/") + tag).value_or("unspecified");
+    std::string got =
+        feedback.text_at(std::string("policy_published/") + tag).value_or("unspecified");
     if (got == "r") got = "relaxed";
     if (got == "s") got = "strict";
     EXPECT_EQ(got, snake(pp[tag])) << tag;
   }
-  EXPECT_EQ(feedback.text_at("policy_published/testing").value_or("n") == "y", pp["testing"].get<bool>());
+  EXPECT_EQ(feedback.text_at("policy_published/testing").value_or("n") == "y",
+            pp["testing"].get<bool>());
   EXPECT_EQ(feedback.text_at("policy_published/fo"), opt(pp["fo"]));
 
-  const auto records = feedback.child("record") ? feedback.all("record") : std::vector<const XmlNode*>{};
+  const auto records =
+      feedback.child("record") ? feedback.all("record") : std::vector<const XmlNode*>{};
   ASSERT_EQ(records.size(), want["record"].size());
   for (std::size_t i = 0; i < records.size(); ++i) {
     SCOPED_TRACE("record " + std::to_string(i));
     const XmlNode& r = *records[i];
     const json& w = want["record"][i];
     EXPECT_EQ(r.text_at("row/source_ip"), opt(w["row"]["source_ip"]));
-    EXPECT_EQ(std::stoull(r.text_at("row/count").value_or("0")), w["row"]["count"].get<std::uint64_t>());
+    EXPECT_EQ(std::stoull(r.text_at("row/count").value_or("0")),
+              w["row"]["count"].get<std::uint64_t>());
     const json& pe = w["row"]["policy_evaluated"];
     EXPECT_EQ(r.text_at("row/policy_evaluated/disposition").value_or(""), snake(pe["disposition"]));
     EXPECT_EQ(r.text_at("row/policy_evaluated/dkim").value_or(""), snake(pe["dkim"]));
@@ -187,7 +195,9 @@ void compare_feedback(const XmlNode& feedback, const json& want) {
     }
     EXPECT_EQ(r.text_at("identifiers/header_from"), opt(w["identifiers"]["header_from"]));
     EXPECT_EQ(r.text_at("identifiers/envelope_from").value_or(""),
-              w["identifiers"]["envelope_from"].is_null() ? "" : w["identifiers"]["envelope_from"].get<std::string>());
+              w["identifiers"]["envelope_from"].is_null()
+                  ? ""
+                  : w["identifiers"]["envelope_from"].get<std::string>());
     EXPECT_EQ(r.text_at("identifiers/envelope_to"), opt(w["identifiers"]["envelope_to"]));
     const auto dkim = r.child("auth_results")->all("dkim");
     ASSERT_EQ(dkim.size(), w["auth_results"]["dkim"].size());
@@ -253,7 +263,8 @@ TEST(StalwartFeedbackSamples, MailWithCompressedReportsParsed) {
       ASSERT_TRUE(inflated) << inflated.error().message;
       xml = *inflated;
     }
-    compare_feedback(parse_xml(xml), load_json(std::filesystem::path(eml).replace_extension(".json")));
+    compare_feedback(parse_xml(xml),
+                     load_json(std::filesystem::path(eml).replace_extension(".json")));
   }
 }
 

@@ -89,10 +89,10 @@ TEST_P(StoreTest, AnOlderSchemaIsMigratedAndKeepsItsRecords) {
                 " envelope_to, policy_domain, discovery_method, p, sp, np, adkim, aspf, fo,"
                 " testing, psd, rua, ruf, policy_errors, result, requested_policy,"
                 " evaluated_policy, disposition, dkim_aligned, spf_aligned, overrides, spf_domain,"
-                " spf_scope, spf_result, dkim) VALUES (1700000000, '192.0.2.7', 'old.example',"
+                " spf_scope, spf_result, dkim, group_hi, group_lo) VALUES (1700000000, '192.0.2.7', 'old.example',"
                 " NULL, NULL, 'old.example', 'treewalk', 'none', NULL, NULL, 'r', 'r', '0', 0,"
                 " 'u', 'mailto:r@old.example', '', '', 'pass', 'none', 'none', 'none', 1, 0, '',"
-                " NULL, NULL, NULL, '')"),
+                " NULL, NULL, NULL, '', 1, 2)"),
             "");
   auto store = open();
   auto refused = store->groups(0, 2000000000);
@@ -137,7 +137,8 @@ TEST_P(StoreTest, WritesEveryRecordInBatches) {
   StoreOptions options;
   options.batch_size = 300;
   auto store = open(options);
-  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(store->add(report_test::sample_record(1700000000 + i)));
+  for (int i = 0; i < 1000; ++i)
+    ASSERT_TRUE(store->add(report_test::sample_record(1700000000 + i)));
   ASSERT_TRUE(store->flush());
   const StoreStats stats = store->stats();
   EXPECT_EQ(stats.added, 1000u);
@@ -214,8 +215,9 @@ TEST_P(StoreTest, TheLedgerKeepsTheFirstReportIdAndRecordsSending) {
   auto none = store->find_report("example.com", 0, 86399);
   ASSERT_TRUE(none) << none.error().message;
   EXPECT_FALSE(*none);
-  ReportEntry first{"example.com", 0, 86399, "aaa@r.example", "r.example!example.com!0!86399.xml.gz",
-                    100, std::nullopt};
+  ReportEntry first{
+      "example.com", 0,           86399, "aaa@r.example", "r.example!example.com!0!86399.xml.gz",
+      100,           std::nullopt};
   auto saved = store->save_report(first);
   ASSERT_TRUE(saved) << saved.error().message;
   EXPECT_EQ(saved->report_id, "aaa@r.example");
@@ -266,7 +268,8 @@ TEST_P(StoreTest, AStoreThatIsDownNeverBlocksAndCountsTheLoss) {
   options.shutdown_timeout = std::chrono::milliseconds(100);
   auto store = open(options);
   unsigned accepted = 0;
-  for (int i = 0; i < 620; ++i) accepted += store->add(report_test::sample_record(1000 + i)) ? 1 : 0;
+  for (int i = 0; i < 620; ++i)
+    accepted += store->add(report_test::sample_record(1000 + i)) ? 1 : 0;
   EXPECT_EQ(accepted, 500u);
   StoreStats stats = store->stats();
   EXPECT_EQ(stats.dropped, 120u);

@@ -103,7 +103,8 @@ std::optional<std::string> MimeEntity::parameter(std::string_view field_name,
   std::size_t pos = value->find(';');
   while (pos != std::string::npos) {
     const std::size_t next = value->find(';', pos + 1);
-    std::string spec = trim(value->substr(pos + 1, next == std::string::npos ? std::string::npos : next - pos - 1));
+    std::string spec = trim(
+        value->substr(pos + 1, next == std::string::npos ? std::string::npos : next - pos - 1));
     const auto eq = spec.find('=');
     if (eq != std::string::npos && lower(trim(spec.substr(0, eq))) == lower(param)) {
       std::string v = trim(spec.substr(eq + 1));
@@ -207,10 +208,14 @@ class XmlReader {
   void skip_misc() {
     while (true) {
       skip_space();
-      if (at("<?")) skip_past("?>");
-      else if (at("<!--")) skip_past("-->");
-      else if (at("<!DOCTYPE")) skip_past(">");
-      else return;
+      if (at("<?"))
+        skip_past("?>");
+      else if (at("<!--"))
+        skip_past("-->");
+      else if (at("<!DOCTYPE"))
+        skip_past(">");
+      else
+        return;
     }
   }
   std::string name() {
@@ -235,15 +240,22 @@ class XmlReader {
       const auto semi = raw.find(';', k);
       if (semi == std::string_view::npos) error("unterminated entity");
       const std::string_view ent = raw.substr(k + 1, semi - k - 1);
-      if (ent == "amp") out += '&';
-      else if (ent == "lt") out += '<';
-      else if (ent == "gt") out += '>';
-      else if (ent == "quot") out += '"';
-      else if (ent == "apos") out += '\'';
+      if (ent == "amp")
+        out += '&';
+      else if (ent == "lt")
+        out += '<';
+      else if (ent == "gt")
+        out += '>';
+      else if (ent == "quot")
+        out += '"';
+      else if (ent == "apos")
+        out += '\'';
       else if (ent.starts_with("#")) {
         const bool hex = ent.size() > 1 && (ent[1] == 'x' || ent[1] == 'X');
-        const unsigned long cp = std::stoul(std::string(ent.substr(hex ? 2 : 1)), nullptr, hex ? 16 : 10);
-        if (cp < 0x80) out += static_cast<char>(cp);
+        const unsigned long cp =
+            std::stoul(std::string(ent.substr(hex ? 2 : 1)), nullptr, hex ? 16 : 10);
+        if (cp < 0x80)
+          out += static_cast<char>(cp);
         else if (cp < 0x800) {
           out += static_cast<char>(0xC0 | (cp >> 6));
           out += static_cast<char>(0x80 | (cp & 0x3F));
@@ -347,7 +359,8 @@ std::optional<std::string> XmlNode::text_at(std::string_view path) const {
   std::size_t start = 0;
   while (start <= path.size()) {
     const auto slash = path.find('/', start);
-    node = node->child(path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
+    node = node->child(path.substr(
+        start, slash == std::string_view::npos ? std::string_view::npos : slash - start));
     if (node == nullptr) return std::nullopt;
     if (slash == std::string_view::npos) break;
     start = slash + 1;
@@ -382,8 +395,10 @@ std::optional<std::int64_t> parse_date(std::string_view text) {
   if (month < 0) return std::nullopt;
   const int day = std::stoi(words[0]);
   int year = std::stoi(words[2]);
-  if (year < 50) year += 2000;
-  else if (year < 1000) year += 1900;
+  if (year < 50)
+    year += 2000;
+  else if (year < 1000)
+    year += 1900;
   int hh = 0, mm = 0, ss = 0;
   if (std::sscanf(words[3].c_str(), "%d:%d:%d", &hh, &mm, &ss) < 2) return std::nullopt;
   const std::string zone = words[4];
@@ -394,16 +409,17 @@ std::optional<std::int64_t> parse_date(std::string_view text) {
     if (zone[0] == '-') offset = -offset;
   } else {
     static const std::map<std::string, int> named{
-        {"ut", 0},       {"gmt", 0},      {"z", 0},        {"est", -5 * 60}, {"edt", -4 * 60},
-        {"cst", -6 * 60}, {"cdt", -5 * 60}, {"mst", -7 * 60}, {"mdt", -6 * 60}, {"pst", -8 * 60},
-        {"pdt", -7 * 60}};
+        {"ut", 0},        {"gmt", 0},       {"z", 0},         {"est", -5 * 60},
+        {"edt", -4 * 60}, {"cst", -6 * 60}, {"cdt", -5 * 60}, {"mst", -7 * 60},
+        {"mdt", -6 * 60}, {"pst", -8 * 60}, {"pdt", -7 * 60}};
     const auto it = named.find(lower(zone));
     if (it == named.end()) return std::nullopt;
     offset = it->second;
   }
   using namespace std::chrono;
-  const sys_days days = year_month_day{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
-                                       std::chrono::day(static_cast<unsigned>(day))};
+  const sys_days days =
+      year_month_day{std::chrono::year(year), std::chrono::month(static_cast<unsigned>(month)),
+                     std::chrono::day(static_cast<unsigned>(day))};
   return days.time_since_epoch().count() * 86400LL + hh * 3600 + mm * 60 + ss - offset * 60LL;
 }
 

@@ -15,8 +15,8 @@ namespace auth::report_test {
 
 struct MimeEntity {
   std::vector<std::pair<std::string, std::string>> fields;  // name, unfolded value
-  std::string body;                                        // raw (still encoded)
-  std::vector<MimeEntity> parts;                           // multipart/* only
+  std::string body;                                         // raw (still encoded)
+  std::vector<MimeEntity> parts;                            // multipart/* only
 
   // The first field named `name` (case-insensitive), unfolded and trimmed.
   std::optional<std::string> field(std::string_view name) const;

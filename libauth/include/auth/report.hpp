@@ -83,8 +83,7 @@ struct ReportRecord {
 // policy record applied (nullopt otherwise). A fail whose disposition differs from the requested
 // policy always carries a reason: the evaluator's overrides, else policy_test_mode under t=y,
 // else other.
-std::optional<ReportRecord> make_report_record(const DmarcResult& dmarc,
-                                               const spf::SpfResult* spf,
+std::optional<ReportRecord> make_report_record(const DmarcResult& dmarc, const spf::SpfResult* spf,
                                                std::span<const dkim::DkimResult> dkim,
                                                const std::optional<IpAddress>& client_ip,
                                                const std::optional<std::string>& mail_from,
@@ -109,11 +108,11 @@ struct StoreOptions {
 };
 
 struct StoreStats {
-  std::uint64_t added = 0;    // add() calls that queued their record
-  std::uint64_t written = 0;  // records committed to the database
-  std::uint64_t dropped = 0;  // records lost because the queue was full
-  std::uint64_t lost = 0;     // records still queued when the store was destroyed
-  std::size_t queued = 0;     // waiting now (including the batch being written)
+  std::uint64_t added = 0;     // add() calls that queued their record
+  std::uint64_t written = 0;   // records committed to the database
+  std::uint64_t dropped = 0;   // records lost because the queue was full
+  std::uint64_t lost = 0;      // records still queued when the store was destroyed
+  std::size_t queued = 0;      // waiting now (including the batch being written)
   std::uint64_t failures = 0;  // failed connections or batch writes
 };
 
@@ -184,10 +183,16 @@ class ReportStore {
   Expected<SchemaChange> init();
   // The schema version found (0: none). Io errors when the database cannot be reached.
   Expected<unsigned> version();
-  // Records with begin <= time <= end (Unix seconds), grouped by every reported value, in a
-  // stable order (policy domain, header from, source IP, ...).
+  // What a period holds for its reports (one grouping pass over the records):
+  struct Period {
+    // The policy as last seen (latest record) for each policy domain, sorted by domain.
+    std::vector<PublishedPolicy> policies;
+    // Records with begin <= time <= end (Unix seconds) grouped by every reported value, in a
+    // stable order (policy domain, header from, source IP, ...) whatever the database.
+    std::vector<StoredGroup> groups;
+  };
+  Expected<Period> period(std::int64_t begin, std::int64_t end);
   Expected<std::vector<StoredGroup>> groups(std::int64_t begin, std::int64_t end);
-  // The policy as last seen (latest record) for each policy domain with records in the period.
   Expected<std::vector<PublishedPolicy>> policies(std::int64_t begin, std::int64_t end);
   // Records in the period (all of them without arguments).
   Expected<std::uint64_t> count(std::int64_t begin = INT64_MIN, std::int64_t end = INT64_MAX);
@@ -243,8 +248,8 @@ std::vector<Destination> check_destinations(const Evaluator& evaluator,
 // Aggregate reports (RFC 9990).
 
 struct ReporterInfo {
-  std::string org_name;  // report_metadata/org_name
-  std::string email;     // report_metadata/email; its domain is the receiver
+  std::string org_name;            // report_metadata/org_name
+  std::string email;               // report_metadata/email; its domain is the receiver
   std::string extra_contact_info;  // optional
   std::string generator = "mailauth";
   // The receiver (file names, Subject, Report-ID): the domain of `email`.
@@ -302,7 +307,7 @@ struct AggregateOutcome {
     NoDestination,    // no authorized mailto: destination (see destinations)
     Deferred,         // a temporary failure (DNS, sendmail): a re-run will retry
   } action = Action::Written;
-  AggregateReport report;                // filled for Written (and a re-send)
+  AggregateReport report;                 // filled for Written (and a re-send)
   std::vector<Destination> destinations;  // every rua URI and what the check said
   std::vector<std::string> recipients;    // the authorized addresses
   std::filesystem::path xml_gz_path, eml_path;
@@ -324,11 +329,11 @@ Expected<std::vector<AggregateOutcome>> run_aggregate(ReportStore& store,
 // Failure reports (RFC 9991; ARF RFC 5965 with the auth-failure profile of RFC 6591).
 
 struct FailureReportOptions {
-  std::string from;         // the report's From address (should be DMARC-aligned for its domain)
-  std::string authserv_id;  // for the Authentication-Results field when none is given
+  std::string from;           // the report's From address (should be DMARC-aligned for its domain)
+  std::string authserv_id;    // for the Authentication-Results field when none is given
   std::string reporting_mta;  // Reporting-MTA (dns; name); empty: omitted
   std::string user_agent = "mailauth";
-  bool include_body = false;  // message/rfc822 with the body instead of text/rfc822-headers
+  bool include_body = false;     // message/rfc822 with the body instead of text/rfc822-headers
   unsigned max_per_minute = 10;  // reports per destination address per minute; the rest dropped
   // Like incidents (same destination, source IP, Author Domain and failure) within this window
   // are merged: the next report after it carries their number in Incidents.
@@ -348,8 +353,8 @@ struct FailureIncident {
   std::string envelope_id;  // the MTA's queue id, for Original-Envelope-Id
   TimePoint arrival{};
   std::string authentication_results;  // the A-R value this host added (optional)
-  std::string_view header;  // the original header block, CRLF line endings
-  std::string_view body;    // the original body (used with include_body)
+  std::string_view header;             // the original header block, CRLF line endings
+  std::string_view body;               // the original body (used with include_body)
 };
 
 // Which failure a report is about (RFC 6591 Auth-Failure).
@@ -359,17 +364,17 @@ std::string_view to_string(AuthFailure failure);  // "dmarc", "signature", "body
 struct FailureReport {
   std::string recipient;  // address
   AuthFailure failure = AuthFailure::Dmarc;
-  std::string message;    // the ARF message (CRLF)
+  std::string message;  // the ARF message (CRLF)
   unsigned incidents = 1;
   std::filesystem::path spool_file;  // when written to the spool
   bool sent = false;                 // handed to sendmail
 };
 
 struct FailureOutcome {
-  std::vector<AuthFailure> triggered;      // what fo= asked for this message
-  std::vector<Destination> destinations;   // ruf URIs and what the check said
-  std::vector<FailureReport> reports;      // built (and written or sent)
-  std::vector<std::string> skipped;        // why nothing, or some, was sent: for logs
+  std::vector<AuthFailure> triggered;     // what fo= asked for this message
+  std::vector<Destination> destinations;  // ruf URIs and what the check said
+  std::vector<FailureReport> reports;     // built (and written or sent)
+  std::vector<std::string> skipped;       // why nothing, or some, was sent: for logs
 };
 
 // Thread-safe; keeps the rate-limit state between calls. The evaluator (destination checks,

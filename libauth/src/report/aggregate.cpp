@@ -63,7 +63,8 @@ std::string aggregate_message(const ReporterInfo& reporter, const AggregateRepor
   const std::string boundary = "=_mailauth_" + report.report_id.substr(0, 16);
   std::string m;
   m += "From: ";
-  if (!reporter.org_name.empty()) m += mime::display_name(mime::header_safe(reporter.org_name)) + " ";
+  if (!reporter.org_name.empty())
+    m += mime::display_name(mime::header_safe(reporter.org_name)) + " ";
   m += "<" + mime::header_safe(reporter.email) + ">\r\n";
   m += "To: ";
   for (std::size_t i = 0; i < to.size(); ++i) {
@@ -98,11 +99,16 @@ std::string aggregate_message(const ReporterInfo& reporter, const AggregateRepor
 
 std::string_view to_string(AggregateOutcome::Action action) {
   switch (action) {
-    case AggregateOutcome::Action::Written: return "written";
-    case AggregateOutcome::Action::AlreadyReported: return "already_reported";
-    case AggregateOutcome::Action::NoRua: return "no_rua";
-    case AggregateOutcome::Action::NoDestination: return "no_destination";
-    case AggregateOutcome::Action::Deferred: return "deferred";
+    case AggregateOutcome::Action::Written:
+      return "written";
+    case AggregateOutcome::Action::AlreadyReported:
+      return "already_reported";
+    case AggregateOutcome::Action::NoRua:
+      return "no_rua";
+    case AggregateOutcome::Action::NoDestination:
+      return "no_destination";
+    case AggregateOutcome::Action::Deferred:
+      return "deferred";
   }
   return "";
 }
@@ -122,15 +128,13 @@ Expected<std::vector<AggregateOutcome>> run_aggregate(ReportStore& store,
   if (!std::filesystem::is_directory(options.out_dir, ec))
     return fail(ErrorCode::Io, options.out_dir.string() + ": not a directory");
 
-  auto policies = store.policies(options.begin, options.end);
-  if (!policies) return std::unexpected(policies.error());
-  auto all_groups = store.groups(options.begin, options.end);
-  if (!all_groups) return std::unexpected(all_groups.error());
+  auto period = store.period(options.begin, options.end);
+  if (!period) return std::unexpected(period.error());
   std::map<std::string, std::vector<StoredGroup>> by_domain;
-  for (auto& g : *all_groups) by_domain[g.policy_domain].push_back(std::move(g));
+  for (auto& g : period->groups) by_domain[g.policy_domain].push_back(std::move(g));
 
   std::vector<AggregateOutcome> outcomes;
-  for (const PublishedPolicy& policy : *policies) {
+  for (const PublishedPolicy& policy : period->policies) {
     AggregateOutcome o;
     o.policy_domain = policy.domain;
     const auto& groups = by_domain[policy.domain];
@@ -157,7 +161,8 @@ Expected<std::vector<AggregateOutcome>> run_aggregate(ReportStore& store,
       continue;
     }
 
-    o.destinations = check_destinations(evaluator, policy.domain, policy.rua, ReportKind::Aggregate);
+    o.destinations =
+        check_destinations(evaluator, policy.domain, policy.rua, ReportKind::Aggregate);
     std::set<std::string> unique;
     bool deferred = false;
     for (const auto& d : o.destinations) {
@@ -201,7 +206,8 @@ Expected<std::vector<AggregateOutcome>> run_aggregate(ReportStore& store,
     if (!gz) return std::unexpected(gz.error());
     r.gzip = std::move(*gz);
 
-    const std::string stem = r.file_name.substr(0, r.file_name.size() - std::string_view(".xml.gz").size());
+    const std::string stem =
+        r.file_name.substr(0, r.file_name.size() - std::string_view(".xml.gz").size());
     o.xml_gz_path = options.out_dir / r.file_name;
     o.eml_path = options.out_dir / (stem + ".eml");
     const std::string message = aggregate_message(options.reporter, r, o.recipients, clock.now());

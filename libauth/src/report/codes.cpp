@@ -135,8 +135,8 @@ std::vector<std::vector<std::string>> decode_list(std::string_view text) {
   std::size_t start = 0;
   while (true) {
     const std::size_t comma = text.find(',', start);
-    const std::string_view item =
-        text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+    const std::string_view item = text.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     std::vector<std::string> fields;
     std::size_t f = 0;
     while (true) {

@@ -11,10 +11,14 @@ namespace auth::dmarc {
 
 std::string_view to_string(DestinationStatus status) {
   switch (status) {
-    case DestinationStatus::Authorized: return "authorized";
-    case DestinationStatus::NotMailto: return "not_mailto";
-    case DestinationStatus::NotAuthorized: return "not_authorized";
-    case DestinationStatus::TempError: return "temperror";
+    case DestinationStatus::Authorized:
+      return "authorized";
+    case DestinationStatus::NotMailto:
+      return "not_mailto";
+    case DestinationStatus::NotAuthorized:
+      return "not_authorized";
+    case DestinationStatus::TempError:
+      return "temperror";
   }
   return "";
 }
@@ -78,9 +82,9 @@ std::vector<Destination> check_destinations(const Evaluator& evaluator,
       if (r.uri != d.uri.uri && !seen.insert(r.uri).second) continue;
       Destination replaced;
       replaced.uri = r;
-      replaced.detail = r.uri == d.uri.uri ? "authorized by " + checked.query
-                                           : "authorized by " + checked.query + ", in place of " +
-                                                 d.uri.uri;
+      replaced.detail = r.uri == d.uri.uri
+                            ? "authorized by " + checked.query
+                            : "authorized by " + checked.query + ", in place of " + d.uri.uri;
       if (replaced.uri.address.empty()) {
         replaced.status = DestinationStatus::NotAuthorized;
         replaced.detail = "the replacement from " + checked.query + " has no address";

@@ -26,9 +26,7 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-bool dkim_failed(dkim::Result r) {
-  return r == dkim::Result::Fail || r == dkim::Result::PermError;
-}
+bool dkim_failed(dkim::Result r) { return r == dkim::Result::Fail || r == dkim::Result::PermError; }
 
 // RFC 6591 §3.1 Auth-Failure for a failed DKIM signature. The DKIM result carries its reason in
 // words only, so the words decide.
@@ -58,9 +56,12 @@ std::string angle(std::string_view address) {
 
 std::string_view delivery_result(Policy disposition) {
   switch (disposition) {
-    case Policy::Reject: return "reject";
-    case Policy::Quarantine: return "spam";
-    case Policy::None: return "delivered";
+    case Policy::Reject:
+      return "reject";
+    case Policy::Quarantine:
+      return "spam";
+    case Policy::None:
+      return "delivered";
   }
   return "other";
 }
@@ -75,11 +76,16 @@ struct Trigger {
 
 std::string_view to_string(AuthFailure failure) {
   switch (failure) {
-    case AuthFailure::Dmarc: return "dmarc";
-    case AuthFailure::Signature: return "signature";
-    case AuthFailure::BodyHash: return "bodyhash";
-    case AuthFailure::Revoked: return "revoked";
-    case AuthFailure::Spf: return "spf";
+    case AuthFailure::Dmarc:
+      return "dmarc";
+    case AuthFailure::Signature:
+      return "signature";
+    case AuthFailure::BodyHash:
+      return "bodyhash";
+    case AuthFailure::Revoked:
+      return "revoked";
+    case AuthFailure::Spf:
+      return "spf";
   }
   return "";
 }
@@ -148,11 +154,21 @@ std::string authentication_results(const FailureReportOptions& options,
   authres::MethodResult m;
   m.method = "dmarc";
   switch (dmarc.result) {
-    case Result::Pass: m.result = "pass"; break;
-    case Result::Fail: m.result = "fail"; break;
-    case Result::TempError: m.result = "temperror"; break;
-    case Result::PermError: m.result = "permerror"; break;
-    case Result::None: m.result = "none"; break;
+    case Result::Pass:
+      m.result = "pass";
+      break;
+    case Result::Fail:
+      m.result = "fail";
+      break;
+    case Result::TempError:
+      m.result = "temperror";
+      break;
+    case Result::PermError:
+      m.result = "permerror";
+      break;
+    case Result::None:
+      m.result = "none";
+      break;
   }
   m.properties.push_back({"header", "from", dmarc.author_domain, ""});
   ar.results.push_back(std::move(m));
@@ -171,7 +187,8 @@ std::string build_report(const BuildInput& in) {
   m += "Subject: Authentication failure report (" + std::string(to_string(in.trigger.failure)) +
        ") for " + author + (ip.empty() ? std::string() : " from " + ip) + "\r\n";
   const auto at = in.options.from.rfind('@');
-  const std::string from_domain = at == std::string::npos ? "localhost" : in.options.from.substr(at + 1);
+  const std::string from_domain =
+      at == std::string::npos ? "localhost" : in.options.from.substr(at + 1);
   m += "Message-ID: <" + mime::random_hex(16) + "@" + mime::header_safe(from_domain) + ">\r\n";
   m += "MIME-Version: 1.0\r\n";
   m += "Content-Type: multipart/report; report-type=feedback-report;\r\n\tboundary=\"" + boundary +
@@ -224,13 +241,14 @@ std::string build_report(const BuildInput& in) {
   while (header.ends_with("\r\n\r\n")) header.remove_suffix(2);
   m += in.options.include_body ? "Content-Type: message/rfc822\r\n"
                                : "Content-Type: text/rfc822-headers\r\n";
-  const bool eight_bit = std::any_of(header.begin(), header.end(),
-                                     [](char c) { return static_cast<unsigned char>(c) >= 0x80; }) ||
-                         (in.options.include_body &&
-                          std::any_of(inc.body.begin(), inc.body.end(), [](char c) {
-                            return static_cast<unsigned char>(c) >= 0x80;
-                          }));
-  m += eight_bit ? "Content-Transfer-Encoding: 8bit\r\n\r\n" : "Content-Transfer-Encoding: 7bit\r\n\r\n";
+  const bool eight_bit =
+      std::any_of(header.begin(), header.end(),
+                  [](char c) { return static_cast<unsigned char>(c) >= 0x80; }) ||
+      (in.options.include_body && std::any_of(inc.body.begin(), inc.body.end(), [](char c) {
+         return static_cast<unsigned char>(c) >= 0x80;
+       }));
+  m += eight_bit ? "Content-Transfer-Encoding: 8bit\r\n\r\n"
+                 : "Content-Transfer-Encoding: 7bit\r\n\r\n";
   m += header;
   if (!header.empty() && !header.ends_with("\r\n")) m += "\r\n";
   if (in.options.include_body) {
@@ -254,8 +272,8 @@ std::string spf_dns_value(dns::Resolver& resolver, std::string_view domain) {
   return {};
 }
 
-Expected<std::filesystem::path> write_spool(const std::filesystem::path& dir, std::string_view message,
-                                            TimePoint now) {
+Expected<std::filesystem::path> write_spool(const std::filesystem::path& dir,
+                                            std::string_view message, TimePoint now) {
   const std::string name = std::to_string(to_unix(now)) + "." + mime::random_hex(8) + ".eml";
   const std::filesystem::path tmp = dir / ("." + name + ".tmp");
   const std::filesystem::path path = dir / name;
@@ -318,7 +336,8 @@ FailureOutcome FailureReporter::report(const FailureIncident& incident) {
 
     std::vector<std::string> uris;
     for (const auto& u : record.ruf) uris.push_back(u.uri);
-    out.destinations = check_destinations(evaluator_, dmarc.policy_domain, uris, ReportKind::Failure);
+    out.destinations =
+        check_destinations(evaluator_, dmarc.policy_domain, uris, ReportKind::Failure);
     std::vector<std::string> recipients;
     for (const auto& d : out.destinations) {
       if (d.status == DestinationStatus::Authorized) {
@@ -353,8 +372,8 @@ FailureOutcome FailureReporter::report(const FailureIncident& incident) {
         aligned(incident.spf->domain, dmarc.author_domain, record.aspf, evaluator_);
     std::string spf_dns;
     const bool need_spf_dns =
-        spf_aligned_failed ||
-        std::find(out.triggered.begin(), out.triggered.end(), AuthFailure::Spf) != out.triggered.end();
+        spf_aligned_failed || std::find(out.triggered.begin(), out.triggered.end(),
+                                        AuthFailure::Spf) != out.triggered.end();
     if (need_spf_dns && incident.spf != nullptr)
       spf_dns = spf_dns_value(resolver_, incident.spf->domain);
 
@@ -401,8 +420,14 @@ FailureOutcome FailureReporter::report(const FailureIncident& incident) {
         report.recipient = recipient;
         report.failure = trigger.failure;
         report.incidents = incidents;
-        const BuildInput in{options_,  incident, dmarc,           trigger,
-                            recipient, incidents, now,            identity_alignment,
+        const BuildInput in{options_,
+                            incident,
+                            dmarc,
+                            trigger,
+                            recipient,
+                            incidents,
+                            now,
+                            identity_alignment,
                             trigger.failure == AuthFailure::Dmarc ? aligned_failed : nullptr,
                             trigger.failure == AuthFailure::Spf ||
                                     (trigger.failure == AuthFailure::Dmarc && spf_aligned_failed)

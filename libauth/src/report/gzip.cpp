@@ -45,8 +45,8 @@ Expected<std::string> gzip_decompress(std::string_view data, std::size_t max_siz
     out.append(buffer, sizeof buffer - z.avail_out);
     if (out.size() > max_size) {
       inflateEnd(&z);
-      return fail(ErrorCode::LimitExceeded, "gzip: more than " + std::to_string(max_size) +
-                                                " bytes uncompressed");
+      return fail(ErrorCode::LimitExceeded,
+                  "gzip: more than " + std::to_string(max_size) + " bytes uncompressed");
     }
     if (rc == Z_OK && z.avail_in == 0 && z.avail_out != 0) {
       inflateEnd(&z);

@@ -2,8 +2,8 @@
 
 #include <sys/random.h>
 
-#include <chrono>
 #include <cctype>
+#include <chrono>
 #include <cstdint>
 #include <ctime>
 
@@ -43,9 +43,10 @@ std::string random_hex(std::size_t bytes) {
   }
   if (got < bytes) {
     // getrandom does not fail once the pool is ready; mix the clock in all the same.
-    auto t = static_cast<std::uint64_t>(
-        std::chrono::steady_clock::now().time_since_epoch().count());
-    for (std::size_t i = got; i < bytes; ++i) raw[i] = static_cast<char>((t >> ((i % 8) * 8)) & 0xff);
+    auto t =
+        static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+    for (std::size_t i = got; i < bytes; ++i)
+      raw[i] = static_cast<char>((t >> ((i % 8) * 8)) & 0xff);
   }
   std::string out;
   for (const char c : raw) {
@@ -61,10 +62,9 @@ std::string display_name(std::string_view name) {
   for (const char c : name) {
     const auto u = static_cast<unsigned char>(c);
     if (u >= 0x80 || u < 0x20) ascii = false;
-    if (!(std::isalnum(u) || c == ' ' || c == '!' || c == '#' || c == '$' || c == '%' ||
-          c == '&' || c == '\'' || c == '*' || c == '+' || c == '-' || c == '/' || c == '=' ||
-          c == '?' || c == '^' || c == '_' || c == '`' || c == '{' || c == '|' || c == '}' ||
-          c == '~'))
+    if (!(std::isalnum(u) || c == ' ' || c == '!' || c == '#' || c == '$' || c == '%' || c == '&' ||
+          c == '\'' || c == '*' || c == '+' || c == '-' || c == '/' || c == '=' || c == '?' ||
+          c == '^' || c == '_' || c == '`' || c == '{' || c == '|' || c == '}' || c == '~'))
       plain = false;
   }
   if (!ascii) {

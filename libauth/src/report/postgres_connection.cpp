@@ -27,11 +27,20 @@ void append_copy_value(std::string& out, const Value& value) {
   }
   for (const char c : *value) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      default: out.push_back(c);
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out.push_back(c);
     }
   }
 }
@@ -184,7 +193,8 @@ Expected<std::unique_ptr<Connection>> connect_postgres(const std::string& connin
     return fail(ErrorCode::Io, "postgresql: cannot connect: " + text);
   }
   // Quiet the NOTICEs (e.g. of CREATE ... IF NOT EXISTS) that libpq prints to stderr.
-  PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn.get(), [](void*, const char*) {}, nullptr);
   return std::unique_ptr<Connection>(std::make_unique<PostgresConnection>(conn.release()));
 }
 

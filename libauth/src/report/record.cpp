@@ -49,8 +49,7 @@ constexpr std::size_t max_dkim_per_record = 100;
 
 }  // namespace
 
-std::optional<ReportRecord> make_report_record(const DmarcResult& dmarc,
-                                               const spf::SpfResult* spf,
+std::optional<ReportRecord> make_report_record(const DmarcResult& dmarc, const spf::SpfResult* spf,
                                                std::span<const dkim::DkimResult> dkim,
                                                const std::optional<IpAddress>& client_ip,
                                                const std::optional<std::string>& mail_from,
@@ -80,7 +79,8 @@ std::optional<ReportRecord> make_report_record(const DmarcResult& dmarc,
   // RFC 9990 §3.1.1: a reason MUST be given when the applied policy differs from the published.
   if (r.result == Result::Fail && r.requested_policy && r.disposition != *r.requested_policy &&
       r.overrides.empty())
-    r.overrides.push_back(r.policy.testing ? OverrideReason::PolicyTestMode : OverrideReason::Other);
+    r.overrides.push_back(r.policy.testing ? OverrideReason::PolicyTestMode
+                                           : OverrideReason::Other);
 
   if (spf != nullptr)
     r.spf = ReportSpf{lower(spf->domain), spf->identity == spf::Identity::MailFrom,

@@ -7,6 +7,8 @@
 #include <charconv>
 #include <string>
 
+#include <auth/crypto.hpp>
+
 #include "report/codes.hpp"
 
 namespace auth::dmarc::store {
@@ -33,8 +35,9 @@ std::string step_sql(Dialect dialect, unsigned version) {
              " evaluated_policy TEXT, disposition TEXT NOT NULL,"
              " dkim_aligned SMALLINT NOT NULL, spf_aligned SMALLINT NOT NULL,"
              " overrides TEXT NOT NULL, spf_domain TEXT, spf_scope TEXT, spf_result TEXT,"
-             " dkim TEXT NOT NULL);"
-             "CREATE INDEX dmarc_message_time ON dmarc_message (time);";
+             " dkim TEXT NOT NULL, group_hi BIGINT NOT NULL, group_lo BIGINT NOT NULL);"
+             // Covers the grouping of a period: no table access for it.
+             "CREATE INDEX dmarc_message_time ON dmarc_message (time, group_hi, group_lo);";
     case 2:
       return "CREATE TABLE dmarc_report (policy_domain TEXT NOT NULL,"
              " begin_time BIGINT NOT NULL, end_time BIGINT NOT NULL,"
@@ -51,6 +54,34 @@ Value optional_word(const std::optional<Policy>& p) {
   return std::string(report_codes::word(*p));
 }
 
+static_assert(record_columns[28] == "dkim" && record_columns[30] == "group_lo");
+
+// The columns an aggregate row groups by (indexes into record_columns).
+constexpr std::array<std::size_t, 15> grouped_columns{5, 2, 1, 3, 4, 18, 21, 20, 22, 23, 24, 25, 26, 27, 28};
+
+// Two signed 64-bit integers from the first 16 bytes of SHA-256 over the grouped values, each
+// written as a presence byte, its length and its bytes (so no two tuples serialize alike).
+std::pair<std::int64_t, std::int64_t> group_key(const std::array<Value, record_columns.size()>& v) {
+  std::string serialized;
+  for (const std::size_t i : grouped_columns) {
+    if (!v[i]) {
+      serialized.push_back('\0');
+      continue;
+    }
+    serialized.push_back('\1');
+    const std::uint64_t n = v[i]->size();
+    for (int b = 0; b < 8; ++b) serialized.push_back(static_cast<char>((n >> (8 * b)) & 0xff));
+    serialized += *v[i];
+  }
+  const crypto::Digest d = crypto::hash(crypto::HashAlgorithm::Sha256, serialized);
+  std::uint64_t hi = 0, lo = 0;
+  for (int b = 0; b < 8; ++b) {
+    hi = (hi << 8) | d.bytes[static_cast<std::size_t>(b)];
+    lo = (lo << 8) | d.bytes[static_cast<std::size_t>(8 + b)];
+  }
+  return {static_cast<std::int64_t>(hi), static_cast<std::int64_t>(lo)};
+}
+
 }  // namespace
 
 std::array<Value, record_columns.size()> record_values(const ReportRecord& r) {
@@ -59,7 +90,7 @@ std::array<Value, record_columns.size()> record_values(const ReportRecord& r) {
   for (const auto o : r.overrides) overrides.emplace_back(word(o));
   std::vector<std::vector<std::string>> dkim;
   for (const auto& d : r.dkim) dkim.push_back({d.domain, d.selector, d.result});
-  return {
+  std::array<Value, record_columns.size()> values{
       std::to_string(to_unix(r.time)),
       r.source_ip,
       r.header_from,
@@ -89,7 +120,13 @@ std::array<Value, record_columns.size()> record_values(const ReportRecord& r) {
       r.spf ? Value(r.spf->mfrom ? "mfrom" : "helo") : std::nullopt,
       r.spf ? Value(r.spf->result) : std::nullopt,
       encode_list(dkim),
+      std::nullopt,
+      std::nullopt,
   };
+  const auto [hi, lo] = group_key(values);
+  values[29] = std::to_string(hi);
+  values[30] = std::to_string(lo);
+  return values;
 }
 
 std::string column_list() {
@@ -127,11 +164,11 @@ Expected<SchemaChange> migrate(Connection& connection, unsigned target) {
   if (!found) return rollback(found.error());
   const unsigned from = *found;
   if (from > ReportStore::schema_version)
-    return rollback(Error{ErrorCode::InvalidArgument,
-                          "the store's schema is version " + std::to_string(from) +
-                              ", newer than this mailauth supports (" +
-                              std::to_string(ReportStore::schema_version) +
-                              "); upgrade mailauth, or use another store"});
+    return rollback(
+        Error{ErrorCode::InvalidArgument, "the store's schema is version " + std::to_string(from) +
+                                              ", newer than this mailauth supports (" +
+                                              std::to_string(ReportStore::schema_version) +
+                                              "); upgrade mailauth, or use another store"});
   for (unsigned v = from + 1; v <= target; ++v) {
     if (auto done = connection.exec(step_sql(connection.dialect(), v)); !done)
       return rollback(Error{done.error().code, "schema step to version " + std::to_string(v) +
@@ -145,8 +182,7 @@ Expected<SchemaChange> migrate(Connection& connection, unsigned target) {
         !set)
       return rollback(set.error());
   }
-  if (auto committed = connection.exec("COMMIT"); !committed)
-    return rollback(committed.error());
+  if (auto committed = connection.exec("COMMIT"); !committed) return rollback(committed.error());
   return SchemaChange{from, to};
 }
 

@@ -59,7 +59,8 @@ Expected<void> send_with_sendmail(const std::string& sendmail, std::string_view 
     why = "exit status " + std::to_string(WEXITSTATUS(status));
   else if (WIFSIGNALED(status))
     why = "killed by signal " + std::to_string(WTERMSIG(status));
-  if (write_error != 0) why += (why.empty() ? "" : "; ") + std::string("write: ") + std::strerror(write_error);
+  if (write_error != 0)
+    why += (why.empty() ? "" : "; ") + std::string("write: ") + std::strerror(write_error);
   return fail(ErrorCode::Io, sendmail + " -oi -t failed: " + why);
 }
 

@@ -129,8 +129,7 @@ class SqliteConnection final : public Connection {
 
   static void bind(sqlite3_stmt* s, int index, const Value& value) {
     if (value)
-      sqlite3_bind_text(s, index, value->data(), static_cast<int>(value->size()),
-                        SQLITE_TRANSIENT);
+      sqlite3_bind_text(s, index, value->data(), static_cast<int>(value->size()), SQLITE_TRANSIENT);
     else
       sqlite3_bind_null(s, index);
   }
@@ -155,9 +154,9 @@ class SqliteConnection final : public Connection {
 Expected<std::unique_ptr<Connection>> connect_sqlite(const std::string& path,
                                                      std::chrono::milliseconds busy_timeout) {
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   std::unique_ptr<sqlite3, DbClose> db(raw);
   if (rc != SQLITE_OK) {
     const std::string what = raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
@@ -165,8 +164,7 @@ Expected<std::unique_ptr<Connection>> connect_sqlite(const std::string& path,
   }
   sqlite3_busy_timeout(db.get(), static_cast<int>(busy_timeout.count()));
   sqlite3_extended_result_codes(db.get(), 1);
-  std::unique_ptr<Connection> connection =
-      std::make_unique<SqliteConnection>(path, db.release());
+  std::unique_ptr<Connection> connection = std::make_unique<SqliteConnection>(path, db.release());
   // journal_mode=WAL stays set in the file; asking again is cheap. It needs the write lock the
   // first time, which the busy timeout waits for.
   auto wal = connection->query("PRAGMA journal_mode=WAL");

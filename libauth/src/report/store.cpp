@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <deque>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -99,9 +100,9 @@ struct ReportStore::Impl {
         return fail(ErrorCode::InvalidArgument,
                     uri + ": no report schema; create it with 'mailauth report init'");
       if (*version < ReportStore::schema_version)
-        return fail(ErrorCode::InvalidArgument,
-                    uri + ": the report schema is version " + std::to_string(*version) +
-                        "; upgrade it with 'mailauth report init'");
+        return fail(ErrorCode::InvalidArgument, uri + ": the report schema is version " +
+                                                    std::to_string(*version) +
+                                                    "; upgrade it with 'mailauth report init'");
       if (*version > ReportStore::schema_version)
         return fail(ErrorCode::InvalidArgument,
                     uri + ": the report schema is version " + std::to_string(*version) +
@@ -229,9 +230,9 @@ Expected<std::unique_ptr<ReportStore>> ReportStore::open(std::string_view uri,
     impl->kind = Kind::Postgres;
     impl->target = std::string(uri);
   } else {
-    return fail(ErrorCode::InvalidArgument,
-                "report store '" + impl->uri +
-                    "': expected sqlite:PATH or postgresql://... (a libpq URI)");
+    return fail(
+        ErrorCode::InvalidArgument,
+        "report store '" + impl->uri + "': expected sqlite:PATH or postgresql://... (a libpq URI)");
   }
   if (options.batch_size == 0) options.batch_size = 1;
   if (options.queue_capacity < options.batch_size) options.queue_capacity = options.batch_size;
@@ -269,8 +270,7 @@ bool ReportStore::add(ReportRecord record) noexcept {
         ++impl_->stats.dropped;
       }
     }
-    if (queued &&
-        (impl_->queue.size() == 1 || impl_->queue.size() == impl_->options.batch_size))
+    if (queued && (impl_->queue.size() == 1 || impl_->queue.size() == impl_->options.batch_size))
       impl_->wake.notify_one();
   }
   if (!message.empty()) {
@@ -306,8 +306,7 @@ Expected<SchemaChange> ReportStore::init_to(unsigned version) {
   return impl_->with_admin(false, [&](Connection& c) -> Expected<SchemaChange> {
     auto changed = store::migrate(c, version);
     impl_->admin_schema_checked = false;
-    if (!changed)
-      return fail(changed.error().code, impl_->uri + ": " + changed.error().message);
+    if (!changed) return fail(changed.error().code, impl_->uri + ": " + changed.error().message);
     return changed;
   });
 }
@@ -316,23 +315,28 @@ Expected<unsigned> ReportStore::version() {
   return impl_->with_admin(false, [](Connection& c) { return store::read_version(c); });
 }
 
-Expected<std::vector<StoredGroup>> ReportStore::groups(std::int64_t begin, std::int64_t end) {
-  static const std::string columns =
-      "policy_domain, header_from, source_ip, envelope_from, envelope_to, result, disposition,"
-      " evaluated_policy, dkim_aligned, spf_aligned, overrides, spf_domain, spf_scope,"
-      " spf_result, dkim";
-  static const std::string sql = "SELECT " + columns +
-                                 ", COUNT(*) FROM dmarc_message WHERE time BETWEEN $1 AND $2"
-                                 " GROUP BY " +
-                                 columns;
-  return impl_->with_admin(true, [&](Connection& c) -> Expected<std::vector<StoredGroup>> {
+Expected<ReportStore::Period> ReportStore::period(std::int64_t begin, std::int64_t end) {
+  // Groups by the digest of the grouped values (two integers, covered by the time index), then
+  // reads each group's values from its latest record. The latest record of each policy domain
+  // (the largest id among its groups) gives the policy as last seen.
+  static const std::string group_sql =
+      "SELECT m.policy_domain, m.header_from, m.source_ip, m.envelope_from, m.envelope_to,"
+      " m.result, m.disposition, m.evaluated_policy, m.dkim_aligned, m.spf_aligned, m.overrides,"
+      " m.spf_domain, m.spf_scope, m.spf_result, m.dkim, g.n, g.last FROM (SELECT MAX(id) AS last,"
+      " COUNT(*) AS n FROM dmarc_message WHERE time BETWEEN $1 AND $2"
+      " GROUP BY group_hi, group_lo) g JOIN dmarc_message m ON m.id = g.last";
+  static const std::string policy_columns =
+      "SELECT policy_domain, discovery_method, p, sp, np, adkim, aspf, fo, testing, psd, rua,"
+      " ruf, policy_errors FROM dmarc_message WHERE id IN (";
+  return impl_->with_admin(true, [&](Connection& c) -> Expected<Period> {
     const Value params[] = {std::to_string(begin), std::to_string(end)};
-    auto rows = c.query(sql, params);
+    auto rows = c.query(group_sql, params);
     if (!rows) return std::unexpected(rows.error());
     std::vector<std::pair<std::string, StoredGroup>> keyed;
     keyed.reserve(rows->size());
+    std::map<std::string, std::int64_t> latest;  // policy domain -> its latest record id
     for (const Row& row : *rows) {
-      if (row.size() != 16) continue;
+      if (row.size() != 17) continue;
       StoredGroup g;
       g.policy_domain = str(row[0]);
       g.header_from = str(row[1]);
@@ -352,6 +356,8 @@ Expected<std::vector<StoredGroup>> ReportStore::groups(std::int64_t begin, std::
         g.dkim.push_back({item[0], item[1], item[2]});
       }
       g.count = static_cast<std::uint64_t>(to_int(row[15]));
+      auto& last = latest[g.policy_domain];
+      last = std::max(last, to_int(row[16]));
       // A byte-wise key over every grouped value: the same order from SQLite and PostgreSQL,
       // whatever their collations.
       std::string key;
@@ -364,46 +370,57 @@ Expected<std::vector<StoredGroup>> ReportStore::groups(std::int64_t begin, std::
     }
     std::sort(keyed.begin(), keyed.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::vector<StoredGroup> out;
-    out.reserve(keyed.size());
-    for (auto& [key, g] : keyed) out.push_back(std::move(g));
+    Period out;
+    out.groups.reserve(keyed.size());
+    for (auto& [key, g] : keyed) out.groups.push_back(std::move(g));
+
+    // The policies, a few hundred ids per query (ids are our own integers).
+    std::vector<std::int64_t> ids;
+    for (const auto& [domain, id] : latest) ids.push_back(id);
+    for (std::size_t from = 0; from < ids.size(); from += 500) {
+      std::string sql = policy_columns;
+      for (std::size_t i = from; i < std::min(ids.size(), from + 500); ++i)
+        sql += (i == from ? "" : ",") + std::to_string(ids[i]);
+      sql += ")";
+      auto policy_rows = c.query(sql, {});
+      if (!policy_rows) return std::unexpected(policy_rows.error());
+      for (const Row& row : *policy_rows) {
+        if (row.size() != 13) continue;
+        PublishedPolicy p;
+        p.domain = str(row[0]);
+        p.discovery =
+            report_codes::parse_discovery(str(row[1])).value_or(DiscoveryMethod::TreeWalk);
+        p.p = opt_policy(row[2]);
+        p.sp = opt_policy(row[3]);
+        p.np = opt_policy(row[4]);
+        p.adkim = report_codes::parse_alignment(str(row[5])).value_or(AlignmentMode::Relaxed);
+        p.aspf = report_codes::parse_alignment(str(row[6])).value_or(AlignmentMode::Relaxed);
+        p.fo = str(row[7]);
+        p.testing = to_int(row[8]) != 0;
+        p.psd = report_codes::parse_psd(str(row[9])).value_or(PsdFlag::Unspecified);
+        p.rua = report_codes::decode_words(str(row[10]));
+        p.ruf = report_codes::decode_words(str(row[11]));
+        p.errors = report_codes::decode_words(str(row[12]));
+        out.policies.push_back(std::move(p));
+      }
+    }
+    std::sort(out.policies.begin(), out.policies.end(),
+              [](const auto& a, const auto& b) { return a.domain < b.domain; });
     return out;
   });
 }
 
+Expected<std::vector<StoredGroup>> ReportStore::groups(std::int64_t begin, std::int64_t end) {
+  auto p = period(begin, end);
+  if (!p) return std::unexpected(p.error());
+  return std::move(p->groups);
+}
+
 Expected<std::vector<PublishedPolicy>> ReportStore::policies(std::int64_t begin,
                                                              std::int64_t end) {
-  static const std::string sql =
-      "SELECT policy_domain, discovery_method, p, sp, np, adkim, aspf, fo, testing, psd, rua,"
-      " ruf, policy_errors FROM dmarc_message WHERE id IN (SELECT MAX(id) FROM dmarc_message"
-      " WHERE time BETWEEN $1 AND $2 GROUP BY policy_domain)";
-  return impl_->with_admin(true, [&](Connection& c) -> Expected<std::vector<PublishedPolicy>> {
-    const Value params[] = {std::to_string(begin), std::to_string(end)};
-    auto rows = c.query(sql, params);
-    if (!rows) return std::unexpected(rows.error());
-    std::vector<PublishedPolicy> out;
-    for (const Row& row : *rows) {
-      if (row.size() != 13) continue;
-      PublishedPolicy p;
-      p.domain = str(row[0]);
-      p.discovery =
-          report_codes::parse_discovery(str(row[1])).value_or(DiscoveryMethod::TreeWalk);
-      p.p = opt_policy(row[2]);
-      p.sp = opt_policy(row[3]);
-      p.np = opt_policy(row[4]);
-      p.adkim = report_codes::parse_alignment(str(row[5])).value_or(AlignmentMode::Relaxed);
-      p.aspf = report_codes::parse_alignment(str(row[6])).value_or(AlignmentMode::Relaxed);
-      p.fo = str(row[7]);
-      p.testing = to_int(row[8]) != 0;
-      p.psd = report_codes::parse_psd(str(row[9])).value_or(PsdFlag::Unspecified);
-      p.rua = report_codes::decode_words(str(row[10]));
-      p.ruf = report_codes::decode_words(str(row[11]));
-      p.errors = report_codes::decode_words(str(row[12]));
-      out.push_back(std::move(p));
-    }
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.domain < b.domain; });
-    return out;
-  });
+  auto p = period(begin, end);
+  if (!p) return std::unexpected(p.error());
+  return std::move(p->policies);
 }
 
 Expected<std::uint64_t> ReportStore::count(std::int64_t begin, std::int64_t end) {
@@ -419,7 +436,8 @@ Expected<std::uint64_t> ReportStore::count(std::int64_t begin, std::int64_t end)
 Expected<std::uint64_t> ReportStore::prune(std::int64_t before) {
   return impl_->with_admin(true, [&](Connection& c) {
     const Value param = std::to_string(before);
-    return c.execute("DELETE FROM dmarc_message WHERE time < $1", std::span<const Value>(&param, 1));
+    return c.execute("DELETE FROM dmarc_message WHERE time < $1",
+                     std::span<const Value>(&param, 1));
   });
 }
 
@@ -427,8 +445,7 @@ Expected<std::optional<ReportEntry>> ReportStore::find_report(std::string_view p
                                                               std::int64_t begin,
                                                               std::int64_t end) {
   return impl_->with_admin(true, [&](Connection& c) -> Expected<std::optional<ReportEntry>> {
-    const Value params[] = {std::string(policy_domain), std::to_string(begin),
-                            std::to_string(end)};
+    const Value params[] = {std::string(policy_domain), std::to_string(begin), std::to_string(end)};
     auto rows = c.query(
         "SELECT report_id, file_name, created, sent FROM dmarc_report"
         " WHERE policy_domain = $1 AND begin_time = $2 AND end_time = $3",
@@ -450,9 +467,12 @@ Expected<std::optional<ReportEntry>> ReportStore::find_report(std::string_view p
 
 Expected<ReportEntry> ReportStore::save_report(const ReportEntry& entry) {
   auto inserted = impl_->with_admin(true, [&](Connection& c) {
-    const Value params[] = {entry.policy_domain,      std::to_string(entry.begin),
-                            std::to_string(entry.end), entry.report_id,
-                            entry.file_name,          std::to_string(entry.created),
+    const Value params[] = {entry.policy_domain,
+                            std::to_string(entry.begin),
+                            std::to_string(entry.end),
+                            entry.report_id,
+                            entry.file_name,
+                            std::to_string(entry.created),
                             entry.sent ? Value(std::to_string(*entry.sent)) : std::nullopt};
     return c.execute(
         "INSERT INTO dmarc_report (policy_domain, begin_time, end_time, report_id, file_name,"
@@ -470,8 +490,8 @@ Expected<ReportEntry> ReportStore::save_report(const ReportEntry& entry) {
 Expected<void> ReportStore::mark_sent(std::string_view policy_domain, std::int64_t begin,
                                       std::int64_t end, std::int64_t when) {
   auto updated = impl_->with_admin(true, [&](Connection& c) {
-    const Value params[] = {std::string(policy_domain), std::to_string(begin),
-                            std::to_string(end), std::to_string(when)};
+    const Value params[] = {std::string(policy_domain), std::to_string(begin), std::to_string(end),
+                            std::to_string(when)};
     return c.execute(
         "UPDATE dmarc_report SET sent = $4 WHERE policy_domain = $1 AND begin_time = $2"
         " AND end_time = $3",
