@@ -73,7 +73,10 @@ std::pair<std::int64_t, std::int64_t> group_key(const std::array<Value, record_c
     for (int b = 0; b < 8; ++b) serialized.push_back(static_cast<char>((n >> (8 * b)) & 0xff));
     serialized += *v[i];
   }
-  const crypto::Digest d = crypto::hash(crypto::HashAlgorithm::Sha256, serialized);
+  // One hasher per writer thread: an OpenSSL context per record costs more than the hash.
+  thread_local crypto::Hasher hasher(crypto::HashAlgorithm::Sha256);
+  hasher.update(serialized);
+  const crypto::Digest d = hasher.finish();
   std::uint64_t hi = 0, lo = 0;
   for (int b = 0; b < 8; ++b) {
     hi = (hi << 8) | d.bytes[static_cast<std::size_t>(b)];

@@ -106,7 +106,9 @@ class SqliteConnection final : public Connection {
       const auto values = record_values(record);
       sqlite3_stmt* s = insert_.get();
       sqlite3_reset(s);
-      for (std::size_t i = 0; i < values.size(); ++i) bind(s, static_cast<int>(i + 1), values[i]);
+      // The values outlive the step: SQLite need not copy them.
+      for (std::size_t i = 0; i < values.size(); ++i)
+        bind(s, static_cast<int>(i + 1), values[i], SQLITE_STATIC);
       if (sqlite3_step(s) != SQLITE_DONE) {
         auto error = failure(sqlite3_errmsg(db_.get()));
         sqlite3_reset(s);
@@ -127,9 +129,10 @@ class SqliteConnection final : public Connection {
     return std::unexpected(Error{ErrorCode::Io, "sqlite:" + path_ + ": " + std::string(what)});
   }
 
-  static void bind(sqlite3_stmt* s, int index, const Value& value) {
+  static void bind(sqlite3_stmt* s, int index, const Value& value,
+                   sqlite3_destructor_type lifetime = SQLITE_TRANSIENT) {
     if (value)
-      sqlite3_bind_text(s, index, value->data(), static_cast<int>(value->size()), SQLITE_TRANSIENT);
+      sqlite3_bind_text(s, index, value->data(), static_cast<int>(value->size()), lifetime);
     else
       sqlite3_bind_null(s, index);
   }
