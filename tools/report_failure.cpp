@@ -139,9 +139,8 @@ int run_failure(const std::vector<std::string>& args) {
   const auth::dmarc::FailureOutcome out = reporter.report(incident);
 
   bool failed = false;
-  for (const auto& s : out.skipped)
-    if (s.find("cannot write") != std::string::npos || s.find("failed") != std::string::npos)
-      failed = true;
+  for (const auto& r : out.reports)
+    if (!r.error.empty()) failed = true;
   if (common.json) {
     Json reports = Json::array();
     for (const auto& r : out.reports)
@@ -150,6 +149,7 @@ int run_failure(const std::vector<std::string>& args) {
                          {"incidents", r.incidents},
                          {"spool_file", r.spool_file.string()},
                          {"sent", r.sent},
+                         {"error", r.error},
                          {"message", options.spool_dir.empty() && !send ? r.message : ""}});
     Json triggered = Json::array();
     for (const auto t : out.triggered) triggered.push_back(std::string(auth::dmarc::to_string(t)));
@@ -166,6 +166,7 @@ int run_failure(const std::vector<std::string>& args) {
       std::cerr << "  report (" << auth::dmarc::to_string(r.failure) << ") to " << r.recipient;
       if (!r.spool_file.empty()) std::cerr << ": " << r.spool_file.string();
       if (r.sent) std::cerr << ": sent";
+      if (!r.error.empty()) std::cerr << ": " << r.error;
       std::cerr << '\n';
       if (options.spool_dir.empty() && !send) std::cout << r.message;
     }

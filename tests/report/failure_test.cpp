@@ -379,6 +379,18 @@ TEST_F(FailureReporterTest, WrittenToTheSpoolOrHandedToSendmail) {
   const std::string mail = report_test::read_file(dir.path() / "mail");
   EXPECT_NE(mail.find("Feedback-Type: auth-failure\n"), std::string::npos);
   EXPECT_EQ(mail.find('\r'), std::string::npos);  // LF line endings for sendmail
+
+  // A sendmail that fails: the report says so.
+  const auto failing = dir.path() / "sendmail-fails";
+  std::ofstream(failing) << "#!/bin/sh\ncat >/dev/null\nexit 75\n";
+  ::chmod(failing.c_str(), 0755);
+  options_.sendmail = failing.string();
+  auto r2 = reporter();
+  const auto failed = r2.report(incident());
+  ASSERT_EQ(failed.reports.size(), 1u);
+  EXPECT_FALSE(failed.reports[0].sent);
+  EXPECT_NE(failed.reports[0].error.find("exit status 75"), std::string::npos)
+      << failed.reports[0].error;
 }
 
 }  // namespace

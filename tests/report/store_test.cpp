@@ -89,7 +89,8 @@ TEST_P(StoreTest, AnOlderSchemaIsMigratedAndKeepsItsRecords) {
                 " envelope_to, policy_domain, discovery_method, p, sp, np, adkim, aspf, fo,"
                 " testing, psd, rua, ruf, policy_errors, result, requested_policy,"
                 " evaluated_policy, disposition, dkim_aligned, spf_aligned, overrides, spf_domain,"
-                " spf_scope, spf_result, dkim, group_hi, group_lo) VALUES (1700000000, '192.0.2.7', 'old.example',"
+                " spf_scope, spf_result, dkim, group_hi, group_lo) VALUES (1700000000, "
+                "'192.0.2.7', 'old.example',"
                 " NULL, NULL, 'old.example', 'treewalk', 'none', NULL, NULL, 'r', 'r', '0', 0,"
                 " 'u', 'mailto:r@old.example', '', '', 'pass', 'none', 'none', 'none', 1, 0, '',"
                 " NULL, NULL, NULL, '', 1, 2)"),
@@ -309,7 +310,9 @@ TEST_P(StoreTest, RecordsStillQueuedAtShutdownAreCountedAsLost) {
 }
 
 // Runs the writer helper; returns its pid and the read end of its standard output.
-std::pair<pid_t, int> start_writer(const std::string& uri, int count, int batch) {
+// interval_ms: how long a partial batch may wait (long: every batch is full until the end).
+std::pair<pid_t, int> start_writer(const std::string& uri, int count, int batch,
+                                   int interval_ms = 20) {
   int out[2];
   if (::pipe(out) != 0) return {-1, -1};
   const pid_t pid = ::fork();
@@ -317,9 +320,10 @@ std::pair<pid_t, int> start_writer(const std::string& uri, int count, int batch)
     ::dup2(out[1], 1);
     ::close(out[0]);
     ::close(out[1]);
-    const std::string c = std::to_string(count), b = std::to_string(batch);
+    const std::string c = std::to_string(count), b = std::to_string(batch),
+                      i = std::to_string(interval_ms);
     ::execl(MAILAUTH_STORE_WRITER, MAILAUTH_STORE_WRITER, uri.c_str(), c.c_str(), b.c_str(),
-            static_cast<char*>(nullptr));
+            i.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
   ::close(out[1]);
@@ -351,7 +355,9 @@ std::uint64_t read_progress(int fd, std::uint64_t stop_at, bool* reached) {
 
 TEST_P(StoreTest, AProcessKilledWhileWritingLosesAtMostItsUnflushedRecords) {
   ASSERT_TRUE(open()->init());
-  auto [pid, fd] = start_writer(uri_, 400000, 200);
+  // Batches of exactly 200 (no partial batch is due before the loop ends), so that a torn
+  // transaction would show as a count that is not a multiple of 200.
+  auto [pid, fd] = start_writer(uri_, 400000, 200, 600000);
   ASSERT_GT(pid, 0);
   bool reached = false;
   std::uint64_t committed = read_progress(fd, 3000, &reached);

@@ -368,6 +368,7 @@ struct FailureReport {
   unsigned incidents = 1;
   std::filesystem::path spool_file;  // when written to the spool
   bool sent = false;                 // handed to sendmail
+  std::string error;                 // why writing or sending failed ("" when it did not)
 };
 
 struct FailureOutcome {

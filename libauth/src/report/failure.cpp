@@ -438,12 +438,12 @@ FailureOutcome FailureReporter::report(const FailureIncident& incident) {
           if (auto path = write_spool(options_.spool_dir, report.message, now))
             report.spool_file = *path;
           else
-            out.skipped.push_back(recipient + ": " + path.error().message);
+            report.error = path.error().message;
         } else if (!options_.sendmail.empty()) {
           if (auto sent = send_with_sendmail(options_.sendmail, report.message))
             report.sent = true;
           else
-            out.skipped.push_back(recipient + ": " + sent.error().message);
+            report.error = sent.error().message;
         }
         out.reports.push_back(std::move(report));
       }

@@ -57,7 +57,8 @@ Value optional_word(const std::optional<Policy>& p) {
 static_assert(record_columns[28] == "dkim" && record_columns[30] == "group_lo");
 
 // The columns an aggregate row groups by (indexes into record_columns).
-constexpr std::array<std::size_t, 15> grouped_columns{5, 2, 1, 3, 4, 18, 21, 20, 22, 23, 24, 25, 26, 27, 28};
+constexpr std::array<std::size_t, 15> grouped_columns{5,  2,  1,  3,  4,  18, 21, 20,
+                                                      22, 23, 24, 25, 26, 27, 28};
 
 // Two signed 64-bit integers from the first 16 bytes of SHA-256 over the grouped values, each
 // written as a presence byte, its length and its bytes (so no two tuples serialize alike).

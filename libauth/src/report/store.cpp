@@ -416,8 +416,7 @@ Expected<std::vector<StoredGroup>> ReportStore::groups(std::int64_t begin, std::
   return std::move(p->groups);
 }
 
-Expected<std::vector<PublishedPolicy>> ReportStore::policies(std::int64_t begin,
-                                                             std::int64_t end) {
+Expected<std::vector<PublishedPolicy>> ReportStore::policies(std::int64_t begin, std::int64_t end) {
   auto p = period(begin, end);
   if (!p) return std::unexpected(p.error());
   return std::move(p->policies);
