@@ -9,6 +9,7 @@
 #include <auth/report.hpp>
 
 #include "report_tools.hpp"
+#include "result_json.hpp"
 #include "subcommand.hpp"
 
 namespace mailauth::cli {
@@ -52,6 +53,7 @@ std::optional<std::int64_t> parse_age(std::string_view text) {
 
 int run_init(const std::vector<std::string>& args) {
   std::string uri;
+  CommonOptions common;
   CommandLine cl{"report init", "--store URI",
                  "Create the report schema in a new SQLite file or an existing empty PostgreSQL\n"
                  "database, or upgrade an older schema. A schema newer than this mailauth is\n"
@@ -59,13 +61,16 @@ int run_init(const std::vector<std::string>& args) {
                  "postgresql:///dmarc?host=/run/postgresql&user=dmarc."};
   cl.options.add_options()("store", po::value(&uri)->required()->value_name("URI"),
                            "the report store");
+  add_common_options(cl, common);  // --dns-zone is accepted (and not needed) like elsewhere
   auto vm = parse_options(cl, args);
   if (!vm) return vm.error();
   auto store = auth::dmarc::ReportStore::open(uri);
   if (!store) return store_error(cl.name, uri, store.error());
   auto changed = (*store)->init();
   if (!changed) return store_error(cl.name, uri, changed.error());
-  if (changed->from == 0)
+  if (common.json)
+    print_json_line({{"store", uri}, {"from_version", changed->from}, {"version", changed->to}});
+  else if (changed->from == 0)
     std::cout << uri << ": created the report schema (version " << changed->to << ")\n";
   else if (changed->from != changed->to)
     std::cout << uri << ": upgraded the report schema from version " << changed->from << " to "
@@ -78,6 +83,7 @@ int run_init(const std::vector<std::string>& args) {
 int run_prune(const std::vector<std::string>& args) {
   std::string uri, older_than;
   std::optional<std::int64_t> now;
+  CommonOptions common;
   CommandLine cl{"report prune", "--store URI --older-than AGE",
                  "Remove the records older than AGE (a number and a unit: s, m, h, d or w;\n"
                  "30d is 30 days). Reports already made are kept in the ledger."};
@@ -86,6 +92,7 @@ int run_prune(const std::vector<std::string>& args) {
       ("older-than", po::value(&older_than)->required()->value_name("AGE"), "e.g. 30d")  //
       ("now", po::value<std::int64_t>()->value_name("UNIX_TIME"),
        "count the age from this time (seconds since 1970) instead of now");
+  add_common_options(cl, common);
   auto vm = parse_options(cl, args);
   if (!vm) return vm.error();
   if (vm->count("now") != 0) now = (*vm)["now"].as<std::int64_t>();
@@ -99,7 +106,10 @@ int run_prune(const std::vector<std::string>& args) {
   if (!store) return store_error(cl.name, uri, store.error());
   auto removed = (*store)->prune(reference - *age);
   if (!removed) return store_error(cl.name, uri, removed.error());
-  std::cout << uri << ": removed " << *removed << " records older than " << older_than << '\n';
+  if (common.json)
+    print_json_line({{"store", uri}, {"removed", *removed}, {"before", reference - *age}});
+  else
+    std::cout << uri << ": removed " << *removed << " records older than " << older_than << '\n';
   return exit_ok;
 }
 

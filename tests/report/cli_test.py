@@ -43,6 +43,7 @@ def fill(mailauth, zone, uri, work):
              ("foo.example.com", "192.0.2.2", "bounce@example.com", DAY + 400),
              ("bar.example.com", "192.0.2.3", "bounce@bar.example.com", DAY + 500),
              ("norua.example", "192.0.2.4", "bounce@norua.example", DAY + 600),
+             ("testmode.example", "198.51.100.7", "bounce@testmode.example", DAY + 700),
              ("example.com", "192.0.2.1", "bounce@example.com", END + 100)]  # the next day
     for i, (domain, ip, mail_from, now) in enumerate(cases):
         path = os.path.join(work, "m%d.eml" % i)
@@ -92,8 +93,8 @@ def suite(mailauth, testdata, xsd, uri, label, work):
 
     codes = fill(mailauth, zone, uri, work)
     # The 3rd message fails DMARC (SPF fail, no DKIM): verify exits 1 for it, 0 for the others.
-    check(label + " verify exit codes", [c for c, _ in codes] == [0, 0, 1, 0, 0, 0, 0], codes)
-    check(label + " one row per message file", records_in(uri) == 7, records_in(uri))
+    check(label + " verify exit codes", [c for c, _ in codes] == [0, 0, 1, 0, 0, 0, 1, 0], codes)
+    check(label + " one row per message file", records_in(uri) == 8, records_in(uri))
 
     out_dir = os.path.join(work, "out")
     os.mkdir(out_dir)
@@ -106,7 +107,9 @@ def suite(mailauth, testdata, xsd, uri, label, work):
     want = sorted(["receiver.example!example.com!%d!%d.xml.gz" % (DAY, END),
                    "receiver.example!example.com!%d!%d.eml" % (DAY, END),
                    "receiver.example!bar.example.com!%d!%d.xml.gz" % (DAY, END),
-                   "receiver.example!bar.example.com!%d!%d.eml" % (DAY, END)])
+                   "receiver.example!bar.example.com!%d!%d.eml" % (DAY, END),
+                   "receiver.example!testmode.example!%d!%d.xml.gz" % (DAY, END),
+                   "receiver.example!testmode.example!%d!%d.eml" % (DAY, END)])
     check(label + " aggregate files", names == want, names)
     check(label + " norua skipped", "norua.example: no_rua" in out, out)
     check(label + " unauthorized destination named", "skipped mailto:x@unauthorized.example" in out, out)
@@ -150,7 +153,7 @@ def suite(mailauth, testdata, xsd, uri, label, work):
     before = {p: os.path.getmtime(p) for p in glob.glob(os.path.join(out_dir, "*"))}
     code, out, err = run(aggregate)
     check(label + " re-run exit", code == 0, out + err)
-    check(label + " re-run reports nothing new", out.count("already reported") == 2 and rid in out, out)
+    check(label + " re-run reports nothing new", out.count("already reported") == 3 and rid in out, out)
     check(label + " re-run keeps files", before == {p: os.path.getmtime(p) for p in glob.glob(os.path.join(out_dir, "*"))})
 
     # --send with a stand-in sendmail: the written reports go out, once, with their IDs.
@@ -161,15 +164,24 @@ def suite(mailauth, testdata, xsd, uri, label, work):
         f.write("#!/bin/sh\necho \"$*\" >> '%s/args'\ncat > \"%s/msg.$$\"\n" % (spool, spool))
     os.chmod(stand_in, 0o755)
     code, out, err = run(aggregate + ["--send", "--sendmail", stand_in])
-    check(label + " send exit", code == 0 and out.count("; sent") == 2, out + err)
+    check(label + " send exit", code == 0 and out.count("; sent") == 3, out + err)
     sent = sorted(glob.glob(os.path.join(spool, "msg.*")))
-    check(label + " sent two", len(sent) == 2, sent)
+    check(label + " sent three", len(sent) == 3, sent)
     with open(os.path.join(spool, "args")) as f:
-        check(label + " sendmail -oi -t", f.read() == "-oi -t\n-oi -t\n")
+        check(label + " sendmail -oi -t", f.read() == "-oi -t\n" * 3)
     check(label + " sent keeps the Report-ID",
           any(("Report-ID: " + rid) in open(p).read() for p in sent))
     code, out, err = run(aggregate + ["--send", "--sendmail", stand_in])
-    check(label + " no second send", code == 0 and len(glob.glob(os.path.join(spool, "msg.*"))) == 2, out)
+    check(label + " no second send", code == 0 and len(glob.glob(os.path.join(spool, "msg.*"))) == 3, out)
+
+    # t=y: the fail was given quarantine instead of reject, with the reason policy_test_mode.
+    tm = ET.fromstring(xml_of(os.path.join(out_dir, "receiver.example!testmode.example!%d!%d.xml.gz" % (DAY, END))))
+    check(label + " t=y testing", tm.find("%spolicy_published/%stesting" % (NS, NS)).text == "y")
+    pe = tm.find("%srecord/%srow/%spolicy_evaluated" % (NS, NS, NS))
+    check(label + " t=y disposition", pe.find(NS + "disposition").text == "quarantine",
+          ET.tostring(pe).decode())
+    check(label + " t=y reason", pe.find("%sreason/%stype" % (NS, NS)) is not None and
+          pe.find("%sreason/%stype" % (NS, NS)).text == "policy_test_mode", ET.tostring(pe).decode())
 
     # The default period is the last whole UTC day before --now.
     out2 = os.path.join(work, "out2")
@@ -207,7 +219,7 @@ def suite(mailauth, testdata, xsd, uri, label, work):
     # Prune: records older than an hour before --now.
     code, out, err = run([mailauth, "report", "prune", "--store", uri, "--older-than", "1h",
                           "--now", str(END + 50)])
-    check(label + " prune", code == 0 and "removed 6 records" in out, out + err)
+    check(label + " prune", code == 0 and "removed 7 records" in out, out + err)
     check(label + " prune kept the newer", records_in(uri) == 1, records_in(uri))
     code, _, err = run([mailauth, "report", "prune", "--store", uri, "--older-than", "30"])
     check(label + " prune needs a unit", code == 2 and "a number and a unit" in err, err)
