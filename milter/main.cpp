@@ -122,13 +122,13 @@ void check_user_switch(const std::string& user) {
     throw std::runtime_error("user: switching to '" + user + "' needs root");
 }
 
-// Connections still open when the listener stops get time to finish their message.
-void wait_for_sessions(std::chrono::seconds limit) {
+// Messages in flight when the listener stops get time to finish.
+void wait_for_messages(std::chrono::seconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (Session::live_count() > 0 && std::chrono::steady_clock::now() < deadline)
+  while (Session::messages_in_flight() > 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  if (const auto left = Session::live_count(); left > 0)
-    log(LogLevel::Warning, std::to_string(left) + " connection(s) still open at exit");
+  if (const auto left = Session::messages_in_flight(); left > 0)
+    log(LogLevel::Warning, std::to_string(left) + " message(s) still in progress at exit");
 }
 
 int serve(const Config& config) {
@@ -164,7 +164,7 @@ int serve(const Config& config) {
     SignalWatcher watcher;
     result = smfi_main();
   }
-  wait_for_sessions(std::chrono::seconds(30));
+  wait_for_messages(std::chrono::seconds(30));
   if (result != MI_SUCCESS) {
     log(LogLevel::Error, "libmilter stopped with an error");
     return exit_runtime;

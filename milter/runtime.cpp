@@ -9,7 +9,8 @@ namespace {
 
 std::atomic<std::shared_ptr<const Runtime>> installed;
 
-std::expected<std::unique_ptr<auth::dns::Resolver>, std::string> make_upstream(const Config& c) {
+std::expected<std::unique_ptr<auth::dns::Resolver>, std::string> make_upstream(
+    const Config& c, const auth::Limits& limits) {
   if (!c.dns_zone.empty()) {
     auto zone = auth::dns::ZoneResolver::from_file(c.dns_zone);
     if (!zone) return std::unexpected("dns_zone: " + zone.error().message);
@@ -17,8 +18,7 @@ std::expected<std::unique_ptr<auth::dns::Resolver>, std::string> make_upstream(c
   }
   auth::dns::LdnsOptions options;
   options.servers = c.dns_servers;
-  options.timeout = c.dns_timeout;
-  auto ldns = auth::dns::LdnsResolver::create(options);
+  auto ldns = auth::dns::LdnsResolver::create(options, limits);  // dns_timeout is in limits
   if (!ldns) return std::unexpected("dns_servers: " + ldns.error().message);
   return std::unique_ptr<auth::dns::Resolver>(std::move(*ldns));
 }
@@ -102,7 +102,7 @@ std::expected<std::shared_ptr<const Runtime>, std::vector<ConfigError>> build_ru
     }
   }
 
-  auto upstream = make_upstream(config);
+  auto upstream = make_upstream(config, runtime->limits);
   if (!upstream) errors.push_back({"", upstream.error()});
   if (!errors.empty()) return std::unexpected(std::move(errors));
 

@@ -20,8 +20,10 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  // Sessions alive now, in all threads (shutdown waits for them).
+  // Sessions alive now, in all threads, and those in the middle of a message (shutdown waits
+  // for the latter: an idle connection holds nothing that must finish).
   static std::size_t live_count();
+  static std::size_t messages_in_flight();
 
   std::uint64_t id() const { return id_; }
   Client& client() { return client_; }
@@ -43,6 +45,7 @@ class Session {
 
  private:
   static std::atomic<std::size_t> live_;
+  static std::atomic<std::size_t> in_flight_;
   static std::atomic<std::uint64_t> next_id_;
   std::uint64_t id_;
   Client client_;

@@ -15,8 +15,8 @@ TEST(ArcResult, Names) {
 
 TEST(ArcResult, SealingDomains) {
   ArcResult r;
-  r.sets.push_back(SetResult{1, "a.example", "s", "none", "a.example", "s", "mx", true, true});
-  r.sets.push_back(SetResult{2, "b.example", "s", "pass", "b.example", "s", "mx", true, true});
+  r.sets.push_back(SetResult{1, "a.example", "s", "none", "a.example", "s", "mx", true, true, ""});
+  r.sets.push_back(SetResult{2, "b.example", "s", "pass", "b.example", "s", "mx", true, true, ""});
   EXPECT_EQ(r.sealing_domains(), (std::vector<std::string>{"a.example", "b.example"}));
 }
 

@@ -27,7 +27,7 @@ def main():
     check("one JSON line per file", len(lines) == 2, out)
     obj = json.loads(lines[0])
     check("file field", obj.get("file") == eml, out)
-    check("top-level fields", list(obj.keys()) == ["file", "dkim", "arc"], out)
+    check("top-level fields", list(obj.keys()) == ["file", "dkim", "arc", "dmarc"], out)
     check("no ARC chain", obj.get("arc") == {"result": "none", "instances": 0, "oldest_pass": 0,
                                              "reason": ""}, out)
     check("dkim entries", [d["selector"] for d in obj["dkim"]] == ["brisbane", "test"], out)

@@ -345,3 +345,135 @@ TEST_F(CachingResolverTest, WorksInFrontOfAZoneResolver) {
 
 }  // namespace
 }  // namespace auth::dns
+
+namespace auth::dns {
+namespace {
+
+struct TextMemo final : AnswerMemo {
+  explicit TextMemo(std::string t) : text(std::move(t)) {}
+  std::string text;
+};
+
+TEST_F(CachingResolverTest, SharedAnswerIsTheCachedOneWithItsMemoUntilExpiry) {
+  CachingResolver cache(upstream_, clock_, options());
+  const auto first = cache.query_shared("a.example", RrType::TXT);
+  EXPECT_EQ(first->answer().txt, std::vector<std::string>{"v=spf1 -all"});
+  EXPECT_EQ(first->answer().ttl, 300u);
+  EXPECT_EQ(first->memo(), nullptr);
+  const AnswerMemo* kept = first->attach(std::make_unique<TextMemo>("parsed"));
+  EXPECT_EQ(first->attach(std::make_unique<TextMemo>("second")), kept);  // the first one stays
+  const auto again = cache.query_shared("A.Example.", RrType::TXT);
+  EXPECT_EQ(&again->answer(), &first->answer());
+  ASSERT_NE(again->memo(), nullptr);
+  EXPECT_EQ(dynamic_cast<const TextMemo&>(*again->memo()).text, "parsed");
+  EXPECT_EQ(upstream_.total(), 1);
+  clock_.advance(300s);
+  const auto fresh = cache.query_shared("a.example", RrType::TXT);
+  EXPECT_EQ(upstream_.total(), 2);
+  EXPECT_EQ(fresh->memo(), nullptr);  // the memo went with the expired answer
+  EXPECT_EQ(dynamic_cast<const TextMemo&>(*first->memo()).text, "parsed");  // still held here
+}
+
+TEST_F(CachingResolverTest, MemoAttachedByManyThreadsKeepsOne) {
+  CachingResolver cache(upstream_, clock_, options());
+  std::vector<const AnswerMemo*> seen(8);
+  std::vector<std::jthread> workers;
+  for (std::size_t i = 0; i < seen.size(); ++i)
+    workers.emplace_back([&, i] {
+      const auto shared = cache.query_shared("a.example", RrType::TXT);
+      seen[i] = shared->attach(std::make_unique<TextMemo>(std::to_string(i)));
+    });
+  workers.clear();
+  for (const AnswerMemo* m : seen) EXPECT_EQ(m, seen[0]);
+  EXPECT_EQ(cache.query_shared("a.example", RrType::TXT)->memo(), seen[0]);
+  EXPECT_EQ(upstream_.total(), 1);
+}
+
+TEST_F(CachingResolverTest, UncachedAnswersPassThroughWithTheirTtl) {
+  upstream_.set("zero.example", RrType::TXT, txt_answer("x", 0));
+  CachingResolver cache(upstream_, clock_, options());
+  EXPECT_EQ(cache.query_shared("zero.example", RrType::TXT)->answer().txt,
+            std::vector<std::string>{"x"});
+  EXPECT_EQ(cache.query_shared("zero.example", RrType::TXT)->answer().ttl, 0u);
+  EXPECT_EQ(upstream_.calls("zero.example", RrType::TXT), 2);
+  EXPECT_EQ(cache.stats().entries, 0u);
+}
+
+// Large caches are split into shards; the bound holds over all of them, and every answer stays
+// right while entries come and go.
+TEST_F(CachingResolverTest, ShardedCacheKeepsItsBound) {
+  for (int i = 0; i < 3000; ++i)
+    upstream_.set("s" + std::to_string(i) + ".example", RrType::A, [&] {
+      Answer a;
+      a.ttl = 300;
+      a.addresses.push_back(IpAddress::v4({192, 0, 2, static_cast<std::uint8_t>(i % 256)}));
+      return a;
+    }());
+  auto o = options();
+  o.max_entries = 2048;  // eight shards of 256
+  CachingResolver cache(upstream_, clock_, o);
+  for (int round = 0; round < 2; ++round)
+    for (int i = 0; i < 3000; ++i) {
+      const auto a = cache.query("s" + std::to_string(i) + ".example", RrType::A);
+      ASSERT_EQ(a.addresses.size(), 1u);
+      EXPECT_EQ(a.addresses[0], IpAddress::v4({192, 0, 2, static_cast<std::uint8_t>(i % 256)}));
+    }
+  const auto stats = cache.stats();
+  EXPECT_LE(stats.entries, 2048u);
+  EXPECT_GT(stats.entries, 1900u);  // shards fill evenly enough
+  EXPECT_EQ(stats.evictions, static_cast<std::uint64_t>(upstream_.total()) - stats.entries);
+  EXPECT_EQ(stats.hits + stats.misses, 6000u);
+}
+
+// Without per-thread tables every hit goes through the shards: same answers, same counts.
+TEST_F(CachingResolverTest, WorksWithoutPerThreadTables) {
+  auto o = options();
+  o.per_thread_entries = 0;
+  o.max_entries = 3;
+  for (const char* n : {"n1.example", "n2.example", "n3.example", "n4.example"})
+    upstream_.set(n, RrType::TXT, txt_answer(n, 300));
+  CachingResolver cache(upstream_, clock_, o);
+  for (const char* n : {"n1.example", "n2.example", "n3.example", "n1.example", "n4.example"})
+    EXPECT_EQ(cache.query(n, RrType::TXT).txt, std::vector<std::string>{n});
+  EXPECT_EQ(cache.stats().evictions, 1u);
+  cache.query("n1.example", RrType::TXT);
+  cache.query("n2.example", RrType::TXT);  // n2 was the one evicted
+  EXPECT_EQ(upstream_.calls("n2.example", RrType::TXT), 2);
+  EXPECT_EQ(upstream_.calls("n1.example", RrType::TXT), 1);
+  const auto stats = cache.stats();
+  EXPECT_EQ(stats.hits, 2u);
+  EXPECT_EQ(stats.misses, 5u);
+}
+
+// Hot entries read by several threads at once while other threads force evictions: every answer
+// matches its name and the bound holds.
+TEST_F(CachingResolverTest, ConcurrentHitsAndEvictions) {
+  for (int i = 0; i < 64; ++i)
+    upstream_.set("h" + std::to_string(i) + ".example", RrType::TXT,
+                  txt_answer("h" + std::to_string(i), 300));
+  auto o = options();
+  o.max_entries = 32;
+  o.per_thread_entries = 16;
+  CachingResolver cache(upstream_, clock_, o);
+  std::atomic<int> wrong{0};
+  std::vector<std::jthread> workers;
+  for (int t = 0; t < 4; ++t)
+    workers.emplace_back([&, t] {
+      for (int j = 0; j < 2000; ++j) {
+        const int i = t < 2 ? j % 4 : (j * 13 + t) % 64;  // two readers of hot keys, two churners
+        const std::string name = "h" + std::to_string(i) + ".example";
+        const auto shared = cache.query_shared(name, RrType::TXT);
+        if (shared->answer().txt != std::vector<std::string>{"h" + std::to_string(i)}) ++wrong;
+      }
+    });
+  workers.clear();
+  EXPECT_EQ(wrong.load(), 0);
+  const auto stats = cache.stats();
+  EXPECT_LE(stats.entries, 32u);
+  EXPECT_EQ(stats.hits + stats.misses, 8000u);
+  // Callers that waited for a query already under way count as misses too.
+  EXPECT_GE(stats.misses, static_cast<std::uint64_t>(upstream_.total()));
+}
+
+}  // namespace
+}  // namespace auth::dns

@@ -7,9 +7,12 @@
 
 #include <cstdio>
 #include <fstream>
+#include <set>
+#include <thread>
 
 #include <auth/dns.hpp>
 
+#include "dns/query.hpp"
 #include "fake_dns_server.hpp"
 
 namespace auth::dns {
@@ -47,10 +50,11 @@ std::unique_ptr<LdnsResolver> resolver_for(std::vector<std::string> servers, uns
                                            std::uint16_t edns = 1232) {
   LdnsOptions options;
   options.servers = std::move(servers);
-  options.timeout = 200ms;
-  options.retries = retries;
   options.edns_buffer_size = edns;
-  auto created = LdnsResolver::create(options);
+  Limits limits;
+  limits.dns_timeout = 200ms;
+  limits.dns_retries = retries;
+  auto created = LdnsResolver::create(options, limits);
   EXPECT_TRUE(created.has_value()) << (created ? "" : created.error().message);
   return created ? std::move(*created) : nullptr;
 }
@@ -260,6 +264,45 @@ TEST(LdnsResolver, LargeTxtWithoutEdnsNeedsTcp) {
   EXPECT_FALSE(seen.edns);
   EXPECT_EQ(server.udp_queries(), 1);
   EXPECT_EQ(server.tcp_queries(), 1);
+}
+
+// Limits::max_dns_answer_bytes bounds what is accepted: the EDNS size offered shrinks to it, and
+// a TCP answer above it is a server failure.
+TEST(LdnsResolver, MaxDnsAnswerBytesBoundsTheAnswer) {
+  FakeQuery seen;
+  FakeDnsServer server([&](const FakeQuery& q) {
+    seen = q;
+    return large_txt(q);
+  });
+  LdnsOptions options;
+  options.servers = {server.address()};
+  Limits limits;
+  limits.dns_timeout = 200ms;
+  limits.max_dns_answer_bytes = 800;
+  auto small = LdnsResolver::create(options, limits);
+  ASSERT_TRUE(small.has_value());
+  EXPECT_EQ((*small)->query("big.example", RrType::TXT).status, Status::ServFail);
+  EXPECT_EQ(seen.edns_size, 800);
+  EXPECT_EQ(server.tcp_queries(), 1);  // truncated over UDP, refused over TCP by its length
+
+  limits.max_dns_answer_bytes = 1100;  // the reply is about 1070 octets
+  auto enough = LdnsResolver::create(options, limits);
+  ASSERT_TRUE(enough.has_value());
+  const Answer a = (*enough)->query("big.example", RrType::TXT);
+  ASSERT_EQ(a.status, Status::Ok);
+  EXPECT_EQ(a.txt[0].size(), 1000u);
+}
+
+// Each query carries a fresh ID (replies are matched by it); the sequence repeats rarely.
+TEST(LdnsResolver, QueryIdsVary) {
+  std::set<std::uint16_t> ids;
+  for (int i = 0; i < 1000; ++i) ids.insert(next_query_id());
+  EXPECT_GE(ids.size(), 975u);  // about 7.6 collisions expected among 1000 draws from 65536
+  std::set<std::uint16_t> other;
+  std::jthread([&] {
+    for (int i = 0; i < 1000; ++i) other.insert(next_query_id());
+  }).join();
+  EXPECT_NE(ids, other);  // another thread, another key
 }
 
 TEST(LdnsResolver, FormErrToEdnsIsRetriedWithoutIt) {

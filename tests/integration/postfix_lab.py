@@ -111,6 +111,7 @@ smtpd_authorized_xclient_hosts = 127.0.0.0/8
 in_flow_delay = 0
 biff = no
 message_size_limit = 52428800
+virtual_mailbox_limit = 0
 maillog_file = {lab}/log/postfix.log
 maillog_file_prefixes = {lab}/log
 virtual_mailbox_domains = {domain}
@@ -166,9 +167,14 @@ milter_default_action = tempfail
             pass
         subprocess.run(["postfix", "-c", self.etc, "stop"], stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
+        def gone():
+            try:
+                with open("/proc/%d/stat" % master) as f:
+                    return f.read().split()[2] == "Z"  # exited, not yet reaped
+            except OSError:
+                return True
         if master:
-            wait_for(lambda: not os.path.exists("/proc/%d" % master) or
-                     "Z" in open("/proc/%d/stat" % master).read().split()[2], 10)
+            wait_for(gone, 10)
         self.running = False
 
     def close(self):
@@ -313,8 +319,22 @@ def zone_txt(path):
     records = {}
     with open(path) as f:
         text = f.read()
-    text = re.sub(r";[^\n]*", "", text)
-    for match in re.finditer(r"^(\S+)\s+(?:\d+\s+)?IN\s+TXT\s+(\([^)]*\)|\"[^\n]*)", text, re.M):
+    # Drop comments outside quoted strings (TXT data holds ';').
+    kept, quoted, comment = [], False, False
+    for c in text:
+        if comment:
+            if c == "\n":
+                comment = False
+                kept.append(c)
+            continue
+        if c == '"':
+            quoted = not quoted
+        elif c == ";" and not quoted:
+            comment = True
+            continue
+        kept.append(c)
+    text = "".join(kept)
+    for match in re.finditer(r'^(\S+)\s+(?:\d+\s+)?IN\s+TXT\s+(\([^)]*\)|"[^\n]*)', text, re.M):
         name, rdata = match.group(1).lower().rstrip("."), match.group(2)
-        records[name] = "".join(re.findall(r"\"((?:[^\"\\]|\\.)*)\"", rdata))
+        records[name] = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', rdata))
     return records

@@ -3,6 +3,7 @@
 // CachingResolver (TTL cache decorator shared by milter connections).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -39,6 +40,10 @@ struct Answer {
   std::vector<IpAddress> addresses;  // A / AAAA
   std::vector<MxRecord> mx;          // MX
   std::vector<std::string> names;    // PTR / CNAME targets: lower case, no trailing dot
+  // TXT, beside `txt`: for each RR, the length of each character-string joined into it
+  // (RFC 1035 §3.3.14), so a check can see where a record was split (mailauth keycheck).
+  // Resolvers that do not know the split leave it empty.
+  std::vector<std::vector<std::uint8_t>> txt_string_lengths;
 
   bool ok() const { return status == Status::Ok; }
   bool is_nodata() const { return status == Status::Ok && empty(); }
@@ -49,29 +54,61 @@ struct Answer {
   }
 };
 
+// A value derived from an answer (a parsed record), kept with the answer for as long as a cache
+// holds it, so that readers of a cached answer parse it once per TTL.
+class AnswerMemo {
+ public:
+  virtual ~AnswerMemo() = default;
+};
+
+// An answer shared read-only between a cache and its readers. answer().ttl is the TTL it was
+// cached with (Resolver::query() gives the time left instead).
+class SharedAnswer {
+ public:
+  explicit SharedAnswer(Answer answer) : answer_(std::move(answer)) {}
+  SharedAnswer(const SharedAnswer&) = delete;
+  SharedAnswer& operator=(const SharedAnswer&) = delete;
+  ~SharedAnswer() { delete memo_.load(std::memory_order_acquire); }
+
+  const Answer& answer() const { return answer_; }
+  // The memo attached by the first attach(), or null.
+  const AnswerMemo* memo() const { return memo_.load(std::memory_order_acquire); }
+  // Keeps `memo` unless another reader attached one first; returns the one kept. Thread-safe.
+  const AnswerMemo* attach(std::unique_ptr<const AnswerMemo> memo) const;
+
+ private:
+  Answer answer_;
+  mutable std::atomic<const AnswerMemo*> memo_{nullptr};
+};
+
 class Resolver {
  public:
   virtual ~Resolver() = default;
   // Thread-safe. Follows CNAMEs as a recursive resolver would. `name` may end with a dot.
   virtual Answer query(std::string_view name, RrType type) = 0;
+  // The answer query() gives, shared rather than copied: a cache hands out the answer it holds
+  // (with its memo). The default wraps query().
+  virtual std::shared_ptr<const SharedAnswer> query_shared(std::string_view name, RrType type);
   // A hint that `query(name, type)` will follow soon; resolvers may start it in the background.
   virtual void prefetch(std::string_view /*name*/, RrType /*type*/) {}
 };
 
-// Real DNS through ldns.
+// Real DNS through ldns. Where to ask; the bounds (timeout per attempt, retries, largest answer)
+// come from auth::Limits, the one place every bound is set.
 struct LdnsOptions {
   // "192.0.2.53", "[2001:db8::53]:5353", "127.0.0.1:5353"; empty = resolv.conf
   std::vector<std::string> servers;
   std::filesystem::path resolv_conf = "/etc/resolv.conf";
-  std::chrono::milliseconds timeout{5000};  // per attempt
-  unsigned retries = 2;                     // extra attempts per server after a timeout
-  std::uint16_t edns_buffer_size = 1232;    // EDNS0 UDP payload size (0 disables EDNS0)
+  std::uint16_t edns_buffer_size = 1232;  // EDNS0 UDP payload size (0 disables EDNS0)
 };
 
 class LdnsResolver final : public Resolver {
  public:
   // Fails (Io / InvalidArgument) when resolv.conf is unreadable or a server is not an address.
-  static Expected<std::unique_ptr<LdnsResolver>> create(const LdnsOptions& options = {});
+  // Uses limits.dns_timeout (per attempt), limits.dns_retries (extra attempts per server after a
+  // timeout) and limits.max_dns_answer_bytes (a larger answer is a server failure; at least 512).
+  static Expected<std::unique_ptr<LdnsResolver>> create(const LdnsOptions& options = {},
+                                                        const Limits& limits = {});
   ~LdnsResolver() override;
   Answer query(std::string_view name, RrType type) override;
 
@@ -110,14 +147,24 @@ struct CacheOptions {
   std::chrono::seconds min_negative_ttl{30};  // floor for NXDOMAIN/NODATA caching
   std::chrono::seconds failure_ttl{5};        // SERVFAIL/timeout cached this long (0 = never)
   unsigned prefetch_threads = 2;              // 0 = prefetch() does nothing
+  // Answers each querying thread keeps a reference to (a direct-mapped table, rounded up to a
+  // power of two), so that repeated hits take no lock and write no shared memory. 0 = none.
+  std::size_t per_thread_entries = 256;
 };
 
 // Positive and negative caching by TTL, bounded, thread-safe. Time comes from `clock`.
+// Entries live in shards (one lock each; hits take it shared), and a thread's repeated hits are
+// served from its own small table without locking. Beyond max_entries, the least recently used
+// entry is evicted, recency being tracked by CLOCK (a "used" bit per entry, given a second chance
+// by the evicting hand) so that a hit writes no shared list. Up to per_thread_entries answers per
+// thread may outlive their eviction in memory until that thread replaces them; they are never
+// served after eviction or expiry.
 class CachingResolver final : public Resolver {
  public:
   CachingResolver(Resolver& upstream, const Clock& clock, const CacheOptions& options = {});
   ~CachingResolver() override;
   Answer query(std::string_view name, RrType type) override;
+  std::shared_ptr<const SharedAnswer> query_shared(std::string_view name, RrType type) override;
   void prefetch(std::string_view name, RrType type) override;
 
   // hits: query() calls answered from the cache; misses: the other query() calls (including

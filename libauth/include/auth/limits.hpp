@@ -27,10 +27,10 @@ struct Limits {
   // DMARC (RFC 9989 §11.5): Author Domains evaluated for one From field with several addresses.
   std::size_t max_dmarc_author_domains = 5;
 
-  // DNS.
-  std::size_t max_dns_answer_bytes = 64 * 1024;
-  std::chrono::milliseconds dns_timeout{5000};
-  unsigned dns_retries = 2;
+  // DNS, as dns::LdnsResolver asks it (the only place these are read).
+  std::size_t max_dns_answer_bytes = 64 * 1024;  // larger answers are a server failure (min 512)
+  std::chrono::milliseconds dns_timeout{5000};   // per attempt
+  unsigned dns_retries = 2;                      // extra attempts per server after a timeout
 };
 
 }  // namespace auth

@@ -26,8 +26,8 @@ using detail::PkeyPtr;
 // from a mutex-guarded free list and gives it back; no EVP_PKEY_CTX is ever used by two threads.
 class VerifyContextPool {
  public:
-  // More contexts than this at rest are freed: enough for the threads that verify with one key
-  // at the same moment, without growing per cached key.
+  // Contexts at rest beyond this are freed: a key keeps at most as many as threads verified
+  // with it at one moment, up to this bound.
   static constexpr std::size_t kMaxIdle = 8;
 
   PkeyCtxPtr take() {

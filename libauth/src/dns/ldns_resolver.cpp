@@ -1,7 +1,6 @@
-// LdnsResolver: queries built and parsed by ldns, sent by transport.cpp (UDP, TCP on truncation),
-// servers tried in order, each `1 + retries` times on timeout.
-#include <sys/random.h>
-
+// LdnsResolver: queries written straight from the name key (query.cpp), sent by transport.cpp
+// (UDP, TCP on truncation) into a per-thread buffer, replies parsed by ldns in place; servers
+// tried in order, each `1 + dns_retries` times on timeout.
 #include <algorithm>
 #include <fstream>
 #include <limits>
@@ -11,6 +10,7 @@
 
 #include "dns/ldns_handles.hpp"
 #include "dns/names.hpp"
+#include "dns/query.hpp"
 #include "dns/records.hpp"
 #include "dns/transport.hpp"
 
@@ -34,43 +34,30 @@ Expected<std::vector<std::string>> read_resolv_conf(const std::filesystem::path&
   return servers;
 }
 
-std::uint16_t random_id() {
-  std::uint16_t id = 0;
-  if (::getrandom(&id, sizeof id, 0) != sizeof id) {
-    // getrandom cannot fail for two bytes once the pool is ready; fall back to the clock anyway.
-    id = static_cast<std::uint16_t>(std::chrono::steady_clock::now().time_since_epoch().count());
-  }
-  return id;
-}
-
-std::vector<std::uint8_t> make_query(const std::string& name, RrType type, std::uint16_t id,
-                                     std::uint16_t edns_size) {
-  ldns_rdf* dname = ldns_dname_new_frm_str(name.c_str());
-  if (dname == nullptr) return {};
-  // ldns_pkt_query_new owns `dname` from here on.
-  PktPtr pkt(ldns_pkt_query_new(dname, static_cast<ldns_rr_type>(type), LDNS_RR_CLASS_IN, LDNS_RD));
-  if (!pkt) return {};
-  ldns_pkt_set_id(pkt.get(), id);
-  if (edns_size > 0) ldns_pkt_set_edns_udp_size(pkt.get(), edns_size);
-  std::uint8_t* raw = nullptr;
-  std::size_t size = 0;
-  if (ldns_pkt2wire(&raw, pkt.get(), &size) != LDNS_STATUS_OK) return {};
-  WirePtr wire(raw);
-  return {raw, raw + size};
-}
-
-PktPtr parse_reply(const std::vector<std::uint8_t>& wire) {
+PktPtr parse_reply(std::span<const std::uint8_t> wire) {
   ldns_pkt* pkt = nullptr;
   if (ldns_wire2pkt(&pkt, wire.data(), wire.size()) != LDNS_STATUS_OK) return nullptr;
   return PktPtr(pkt);
 }
 
-bool question_matches(const ldns_pkt& reply, const std::string& key, RrType type) {
+// Where replies land: one buffer per thread, sized for the largest answer any resolver on the
+// thread allows, allocated once and never zeroed (recv overwrites what it reports).
+std::span<std::uint8_t> receive_buffer(std::size_t size) {
+  thread_local std::unique_ptr<std::uint8_t[]> buffer;
+  thread_local std::size_t capacity = 0;
+  if (capacity < size) {
+    buffer = std::make_unique_for_overwrite<std::uint8_t[]>(size);
+    capacity = size;
+  }
+  return {buffer.get(), size};
+}
+
+bool question_matches(const ldns_pkt& reply, std::string_view key, RrType type) {
   const ldns_rr_list* question = ldns_pkt_question(&reply);
   if (question == nullptr || ldns_rr_list_rr_count(question) != 1) return false;
   const ldns_rr* q = ldns_rr_list_rr(question, 0);
   return ldns_rr_get_type(q) == static_cast<ldns_rr_type>(type) &&
-         rdf_name_key(ldns_rr_owner(q)) == key;
+         rdf_name_is(ldns_rr_owner(q), key);
 }
 
 // RFC 2308 §5: the SOA in the authority section gives the negative TTL; without one, 0.
@@ -82,19 +69,20 @@ std::uint32_t negative_ttl(const ldns_pkt& reply) {
 }
 
 // The records for `key`, following the CNAME chain in the answer section.
-Answer to_answer(const ldns_pkt& reply, const std::string& key, RrType type) {
+Answer to_answer(const ldns_pkt& reply, std::string_view key, RrType type) {
   Answer answer;
   answer.status = ldns_pkt_get_rcode(&reply) == LDNS_RCODE_NXDOMAIN ? Status::NxDomain : Status::Ok;
   const ldns_rr_list* section = ldns_pkt_answer(&reply);
   const std::size_t count = section == nullptr ? 0 : ldns_rr_list_rr_count(section);
   std::uint32_t ttl = std::numeric_limits<std::uint32_t>::max();
-  std::string current = key;
+  std::string_view current = key;
+  std::string target_key;  // owns `current` once a CNAME was followed
   for (int step = 0;; ++step) {
     bool found = false;
     const ldns_rr* cname = nullptr;
     for (std::size_t i = 0; i < count; ++i) {
       const ldns_rr* rr = ldns_rr_list_rr(section, i);
-      if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN || rdf_name_key(ldns_rr_owner(rr)) != current)
+      if (ldns_rr_get_class(rr) != LDNS_RR_CLASS_IN || !rdf_name_is(ldns_rr_owner(rr), current))
         continue;
       if (ldns_rr_get_type(rr) == static_cast<ldns_rr_type>(type)) {
         if (append_record(answer, *rr)) {
@@ -115,7 +103,8 @@ Answer to_answer(const ldns_pkt& reply, const std::string& key, RrType type) {
     if (!target) break;
     if (step == max_cname_chain) return empty_answer(Status::ServFail);
     ttl = std::min(ttl, ldns_rr_ttl(cname));
-    current = std::move(*target);
+    target_key = std::move(*target);
+    current = target_key;
   }
   answer.ttl = std::min(ttl, negative_ttl(reply));
   return answer;
@@ -125,19 +114,22 @@ Answer to_answer(const ldns_pkt& reply, const std::string& key, RrType type) {
 
 struct LdnsResolver::Impl {
   std::vector<ServerAddress> servers;
-  LdnsOptions options;
+  std::uint16_t edns_buffer_size = 0;
+  std::chrono::milliseconds timeout{};
+  unsigned retries = 0;
+  std::size_t max_answer_bytes = 0;
 
-  Answer ask(const std::string& name, const std::string& key, RrType type) const {
+  Answer ask(std::string_view key, RrType type) const {
     bool saw_failure = false;
-    const auto timeout = std::max(options.timeout, std::chrono::milliseconds(1));
+    const std::span<std::uint8_t> buffer = receive_buffer(max_answer_bytes);
+    QueryBuffer query_buffer;
     for (const ServerAddress& server : servers) {
-      std::uint16_t edns = options.edns_buffer_size;
-      const std::uint16_t id = random_id();
-      auto wire = make_query(name, type, id, edns);
-      if (wire.empty()) return empty_answer(Status::NxDomain);
+      std::uint16_t edns = edns_buffer_size;
+      const std::uint16_t id = next_query_id();
+      auto wire = build_query(query_buffer, key, type, id, edns);
       unsigned timeouts = 0;
-      while (timeouts <= options.retries) {
-        auto result = udp_exchange(server, wire, timeout);
+      while (timeouts <= retries) {
+        auto result = udp_exchange(server, wire, timeout, buffer);
         if (result.status == ExchangeStatus::Timeout) {
           ++timeouts;
           continue;
@@ -145,7 +137,7 @@ struct LdnsResolver::Impl {
         PktPtr reply;
         if (result.status == ExchangeStatus::Reply) reply = parse_reply(result.reply);
         if (reply && ldns_pkt_tc(reply.get())) {
-          result = tcp_exchange(server, wire, timeout);
+          result = tcp_exchange(server, wire, timeout, buffer);
           reply = result.status == ExchangeStatus::Reply ? parse_reply(result.reply) : nullptr;
         }
         if (!reply || !question_matches(*reply, key, type)) {
@@ -159,10 +151,10 @@ struct LdnsResolver::Impl {
           // RFC 6891 §7: a server that does not know EDNS may answer FORMERR; ask it plainly
           // (once: edns is 0 from here on).
           edns = 0;
-          wire = make_query(name, type, id, 0);
+          wire = build_query(query_buffer, key, type, id, 0);
           continue;
         }
-        saw_failure = true;  // SERVFAIL, REFUSED, NOTIMP: the next server may do better
+        saw_failure = true;  // SERVFAIL, REFUSED, NOTIMP, too large: the next server may do better
         break;
       }
     }
@@ -173,9 +165,15 @@ struct LdnsResolver::Impl {
 LdnsResolver::LdnsResolver(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 LdnsResolver::~LdnsResolver() = default;
 
-Expected<std::unique_ptr<LdnsResolver>> LdnsResolver::create(const LdnsOptions& options) {
+Expected<std::unique_ptr<LdnsResolver>> LdnsResolver::create(const LdnsOptions& options,
+                                                             const Limits& limits) {
   auto impl = std::make_unique<Impl>();
-  impl->options = options;
+  // Every server may send 512 octets over UDP (RFC 1035 §4.2.1); no message exceeds 65535.
+  impl->max_answer_bytes = std::clamp<std::size_t>(limits.max_dns_answer_bytes, 512, 65535);
+  impl->edns_buffer_size = static_cast<std::uint16_t>(
+      std::min<std::size_t>(options.edns_buffer_size, impl->max_answer_bytes));
+  impl->timeout = std::max(limits.dns_timeout, std::chrono::milliseconds(1));
+  impl->retries = limits.dns_retries;
   const bool from_resolv_conf = options.servers.empty();
   std::vector<std::string> names = options.servers;
   if (from_resolv_conf) {
@@ -201,8 +199,7 @@ Expected<std::unique_ptr<LdnsResolver>> LdnsResolver::create(const LdnsOptions& 
 Answer LdnsResolver::query(std::string_view name, RrType type) {
   const auto key = name_key(name);
   if (!key) return empty_answer(Status::NxDomain);
-  // ldns reads presentation text; the key's own rendering is canonical and escaped.
-  return impl_->ask(name_text(*key) + ".", *key, type);
+  return impl_->ask(*key, type);
 }
 
 }  // namespace auth::dns

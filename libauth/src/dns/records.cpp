@@ -32,6 +32,20 @@ std::optional<std::string> rdf_name_key(const ldns_rdf* rdf) {
   return name_key_from_wire({ldns_rdf_data(rdf), ldns_rdf_size(rdf)});
 }
 
+bool rdf_name_is(const ldns_rdf* rdf, std::string_view key) {
+  if (rdf == nullptr || ldns_rdf_get_type(rdf) != LDNS_RDF_TYPE_DNAME) return false;
+  const std::size_t size = ldns_rdf_size(rdf);
+  const std::uint8_t* data = ldns_rdf_data(rdf);
+  // The wire form is the key's labels plus the root byte; a key never holds uppercase letters.
+  if (size != key.size() + 1 || data[key.size()] != 0) return false;
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    const auto c = static_cast<unsigned char>(data[i]);
+    const auto lowered = (c >= 'A' && c <= 'Z') ? static_cast<unsigned char>(c - 'A' + 'a') : c;
+    if (lowered != static_cast<unsigned char>(key[i])) return false;
+  }
+  return true;
+}
+
 namespace {
 
 std::optional<std::string> rdf_name_text(const ldns_rdf* rdf) {
@@ -42,6 +56,7 @@ std::optional<std::string> rdf_name_text(const ldns_rdf* rdf) {
 
 bool append_txt(Answer& answer, const ldns_rr& rr) {
   std::string joined;
+  std::vector<std::uint8_t> lengths;
   for (std::size_t i = 0; i < ldns_rr_rd_count(&rr); ++i) {
     const ldns_rdf* rdf = ldns_rr_rdf(&rr, i);
     const std::size_t size = ldns_rdf_size(rdf);
@@ -50,8 +65,10 @@ bool append_txt(Answer& answer, const ldns_rr& rr) {
     if (ldns_rdf_get_type(rdf) != LDNS_RDF_TYPE_STR || size == 0 || data[0] + 1u != size)
       return false;
     joined.append(reinterpret_cast<const char*>(data + 1), size - 1);
+    lengths.push_back(data[0]);
   }
   answer.txt.push_back(std::move(joined));
+  answer.txt_string_lengths.push_back(std::move(lengths));
   return true;
 }
 

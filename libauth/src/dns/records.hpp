@@ -25,6 +25,8 @@ std::optional<RrType> supported_type(ldns_rr_type type);
 bool append_record(Answer& answer, const ldns_rr& rr);
 // The key of an ldns dname rdf (see names.hpp).
 std::optional<std::string> rdf_name_key(const ldns_rdf* rdf);
+// Whether an ldns dname rdf names `key`, compared in place (ASCII case-insensitively).
+bool rdf_name_is(const ldns_rdf* rdf, std::string_view key);
 // RFC 2308 §5: the negative TTL an SOA gives is the lesser of its TTL and its MINIMUM field.
 std::optional<std::uint32_t> soa_negative_ttl(const ldns_rr& soa);
 

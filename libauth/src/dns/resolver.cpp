@@ -2,6 +2,17 @@
 
 namespace auth::dns {
 
+const AnswerMemo* SharedAnswer::attach(std::unique_ptr<const AnswerMemo> memo) const {
+  const AnswerMemo* expected = nullptr;
+  if (memo_.compare_exchange_strong(expected, memo.get(), std::memory_order_acq_rel))
+    return memo.release();
+  return expected;  // another reader was first; ours is dropped
+}
+
+std::shared_ptr<const SharedAnswer> Resolver::query_shared(std::string_view name, RrType type) {
+  return std::make_shared<const SharedAnswer>(query(name, type));
+}
+
 std::string_view to_string(RrType type) {
   switch (type) {
     case RrType::A:

@@ -93,6 +93,8 @@ ExchangeResult failed(IoStatus status) {
   return {status == IoStatus::Timeout ? ExchangeStatus::Timeout : ExchangeStatus::NetworkError, {}};
 }
 
+ExchangeResult failed(ExchangeStatus status) { return {status, {}}; }
+
 }  // namespace
 
 Expected<ServerAddress> parse_server(std::string_view text) {
@@ -141,7 +143,7 @@ Expected<ServerAddress> parse_server(std::string_view text) {
 }
 
 ExchangeResult udp_exchange(const ServerAddress& server, std::span<const std::uint8_t> query,
-                            std::chrono::milliseconds timeout) {
+                            std::chrono::milliseconds timeout, std::span<std::uint8_t> buffer) {
   const auto deadline = Clock::now() + timeout;
   Socket sock = open_socket(server, SOCK_DGRAM | SOCK_NONBLOCK);
   if (sock.get() < 0) return {};
@@ -150,23 +152,24 @@ ExchangeResult udp_exchange(const ServerAddress& server, std::span<const std::ui
     return {};
   if (::send(sock.get(), query.data(), query.size(), 0) != static_cast<ssize_t>(query.size()))
     return {};
-  std::vector<std::uint8_t> buffer(max_message);
   while (true) {
-    if (!wait_for(sock.get(), POLLIN, deadline)) return {ExchangeStatus::Timeout, {}};
-    const ssize_t n = ::recv(sock.get(), buffer.data(), buffer.size(), 0);
+    if (!wait_for(sock.get(), POLLIN, deadline)) return failed(ExchangeStatus::Timeout);
+    // MSG_TRUNC: the datagram's real length, to tell a reply that did not fit.
+    const ssize_t n = ::recv(sock.get(), buffer.data(), buffer.size(), MSG_TRUNC);
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
       return {};  // ECONNREFUSED and friends: nobody serves there
     }
-    const std::span<const std::uint8_t> reply(buffer.data(), static_cast<std::size_t>(n));
+    const auto size = static_cast<std::size_t>(n);
+    const std::span<const std::uint8_t> reply(buffer.data(), std::min(size, buffer.size()));
     if (!is_reply_to(reply, query)) continue;  // stray or forged: keep waiting
-    buffer.resize(static_cast<std::size_t>(n));
-    return {ExchangeStatus::Reply, std::move(buffer)};
+    if (size > buffer.size()) return failed(ExchangeStatus::TooLarge);
+    return {ExchangeStatus::Reply, reply};
   }
 }
 
 ExchangeResult tcp_exchange(const ServerAddress& server, std::span<const std::uint8_t> query,
-                            std::chrono::milliseconds timeout) {
+                            std::chrono::milliseconds timeout, std::span<std::uint8_t> buffer) {
   const auto deadline = Clock::now() + timeout;
   if (query.size() > max_message) return {};
   Socket sock = open_socket(server, SOCK_STREAM | SOCK_NONBLOCK);
@@ -174,12 +177,13 @@ ExchangeResult tcp_exchange(const ServerAddress& server, std::span<const std::ui
   if (::connect(sock.get(), reinterpret_cast<const sockaddr*>(&server.address), server.length) !=
       0) {
     if (errno != EINPROGRESS) return {};
-    if (!wait_for(sock.get(), POLLOUT, deadline)) return {ExchangeStatus::Timeout, {}};
+    if (!wait_for(sock.get(), POLLOUT, deadline)) return failed(ExchangeStatus::Timeout);
     int error = 0;
     socklen_t len = sizeof error;
     if (::getsockopt(sock.get(), SOL_SOCKET, SO_ERROR, &error, &len) != 0 || error != 0) return {};
   }
-  // RFC 1035 §4.2.2: a two-octet length, then the message.
+  // RFC 1035 §4.2.2: a two-octet length, then the message, in one write (two small writes
+  // would meet Nagle's algorithm and the server's delayed ACK).
   std::vector<std::uint8_t> framed;
   framed.reserve(query.size() + 2);
   framed.push_back(static_cast<std::uint8_t>(query.size() >> 8));
@@ -189,10 +193,12 @@ ExchangeResult tcp_exchange(const ServerAddress& server, std::span<const std::ui
 
   std::uint8_t length[2];
   if (auto s = read_all(sock.get(), length, deadline); s != IoStatus::Ok) return failed(s);
-  std::vector<std::uint8_t> reply(static_cast<std::size_t>(length[0] << 8 | length[1]));
+  const auto size = static_cast<std::size_t>(length[0] << 8 | length[1]);
+  if (size > buffer.size()) return failed(ExchangeStatus::TooLarge);
+  const std::span<std::uint8_t> reply = buffer.first(size);
   if (auto s = read_all(sock.get(), reply, deadline); s != IoStatus::Ok) return failed(s);
   if (!is_reply_to(reply, query)) return {};
-  return {ExchangeStatus::Reply, std::move(reply)};
+  return {ExchangeStatus::Reply, reply};
 }
 
 }  // namespace auth::dns

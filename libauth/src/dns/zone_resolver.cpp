@@ -148,6 +148,7 @@ struct ZoneResolver::Impl {
     Node& node = nodes[*owner];
     Answer& rrset = node.rrset(*type);
     append_all(rrset.txt, parsed.txt);
+    append_all(rrset.txt_string_lengths, parsed.txt_string_lengths);
     append_all(rrset.addresses, parsed.addresses);
     append_all(rrset.mx, parsed.mx);
     append_all(rrset.names, parsed.names);

@@ -9,6 +9,7 @@
 #include "spf/macro.hpp"
 #include "spf/quote.hpp"
 #include "spf/record.hpp"
+#include "spf/selected_record.hpp"
 
 namespace auth::spf {
 namespace {
@@ -109,9 +110,11 @@ class Evaluator {
   }
 
   // A query whose temporary failure ends check_host() with temperror, and whose empty
-  // answer counts as a void lookup (§4.6.4).
-  std::expected<dns::Answer, Failure> query(std::string_view name, RrType type) {
-    dns::Answer answer = resolver_.query(name, type);
+  // answer counts as a void lookup (§4.6.4). Shared, not copied, out of a cache.
+  std::expected<std::shared_ptr<const dns::SharedAnswer>, Failure> query(std::string_view name,
+                                                                         RrType type) {
+    auto shared = resolver_.query_shared(name, type);
+    const dns::Answer& answer = shared->answer();
     if (answer.is_temporary_failure())
       return temperror(
           "DNS " +
@@ -122,7 +125,7 @@ class Evaluator {
         return permerror("more than " + std::to_string(limits_.spf_void_lookups) +
                          " void DNS lookups (at " + std::string(name) + ")");
     }
-    return answer;
+    return shared;
   }
 
   std::expected<std::string, Failure> target_name(const Directive& d, std::string_view domain) {
@@ -177,7 +180,8 @@ Evaluation Evaluator::check_host(std::string_view domain, unsigned depth, bool w
     return from_failure({Result::PermError, "include/redirect nesting too deep"});
 
   // §4.4: TXT only.
-  const dns::Answer answer = resolver_.query(domain, RrType::TXT);
+  const auto txt = resolver_.query_shared(domain, RrType::TXT);
+  const dns::Answer& answer = txt->answer();
   if (answer.is_temporary_failure())
     return from_failure(
         {Result::TempError,
@@ -186,21 +190,16 @@ Evaluation Evaluator::check_host(std::string_view domain, unsigned depth, bool w
              " looking up TXT " + std::string(domain)});
   if (answer.status == dns::Status::NxDomain)
     return Evaluation{Result::None, {}, {}, "domain " + std::string(domain) + " does not exist"};
-  // §4.5: exactly one record starting "v=spf1".
-  const std::string* text = nullptr;
-  std::size_t count = 0;
-  for (const auto& txt : answer.txt) {
-    if (is_spf_record(txt)) {
-      ++count;
-      text = &txt;
-    }
-  }
+  // §4.5: exactly one record starting "v=spf1"; selected and parsed once per cached answer.
+  std::optional<SelectedRecord> unshared;
+  const SelectedRecord& selected = select_record(*txt, unshared);
+  const std::size_t count = selected.count;
   if (count == 0)
     return Evaluation{Result::None, {}, {}, "no SPF record at " + std::string(domain)};
   if (count > 1)
     return from_failure(
         {Result::PermError, std::to_string(count) + " SPF records at " + std::string(domain)});
-  auto record = parse_record(*text);
+  const Expected<Record>& record = selected.record;
   if (!record) return from_failure({Result::PermError, record.error().message});
 
   for (const Directive& d : record->directives) {
@@ -265,7 +264,7 @@ std::expected<bool, Failure> Evaluator::match_a(const Directive& d, std::string_
   if (!is_queryable_name(*target)) return false;
   auto answer = query(*target, address_type());
   if (!answer) return std::unexpected(std::move(answer.error()));
-  return address_matches(answer->addresses, d.cidr4, d.cidr6);
+  return address_matches((*answer)->answer().addresses, d.cidr4, d.cidr6);
 }
 
 std::expected<bool, Failure> Evaluator::match_mx(const Directive& d, std::string_view domain) {
@@ -274,18 +273,22 @@ std::expected<bool, Failure> Evaluator::match_mx(const Directive& d, std::string
   if (!is_queryable_name(*target)) return false;
   auto answer = query(*target, RrType::MX);
   if (!answer) return std::unexpected(std::move(answer.error()));
-  auto mx = answer->mx;
+  // By preference, without copying the records (they may be the cache's).
+  std::vector<const dns::MxRecord*> mx;
+  mx.reserve((*answer)->answer().mx.size());
+  for (const auto& record : (*answer)->answer().mx) mx.push_back(&record);
   std::stable_sort(mx.begin(), mx.end(),
-                   [](const auto& x, const auto& y) { return x.preference < y.preference; });
+                   [](const auto* x, const auto* y) { return x->preference < y->preference; });
   for (std::size_t i = 0; i < mx.size(); ++i) {
-    const auto& record = mx[i];
+    const auto& record = *mx[i];
     if (record.exchange.empty()) continue;  // null MX (RFC 7505)
     // §4.6.4: looking up an 11th MX host's addresses exceeds the limit: permerror. A match among
     // the first ten ends the mechanism before that.
     if (i >= limits_.spf_mx_names)
       return permerror(std::to_string(mx.size()) + " MX records at " + *target + " (limit " +
                        std::to_string(limits_.spf_mx_names) + ")");
-    const dns::Answer addresses = resolver_.query(record.exchange, address_type());
+    const auto shared = resolver_.query_shared(record.exchange, address_type());
+    const dns::Answer& addresses = shared->answer();
     if (addresses.is_temporary_failure())
       return temperror("DNS failure looking up MX host " + record.exchange);
     if (address_matches(addresses.addresses, d.cidr4, d.cidr6)) return true;
@@ -326,7 +329,7 @@ std::expected<bool, Failure> Evaluator::match_exists(const Directive& d, std::st
   // §5.7: always an A query, whatever the client's family.
   auto answer = query(*target, RrType::A);
   if (!answer) return std::unexpected(std::move(answer.error()));
-  return !answer->addresses.empty();
+  return !(*answer)->answer().addresses.empty();
 }
 
 std::expected<bool, Failure> Evaluator::match_include(const Directive& d, std::string_view domain,
