@@ -293,7 +293,7 @@ sfsistat on_eom(SMFICTX* ctx) noexcept {
       s.end_message();
       return answer(ctx, outcome.action);
     }
-    Outcome outcome = m->end_of_message();
+    Outcome outcome = m->end_of_message(queue_id);
     if (!apply_edits(ctx, outcome)) {
       metrics::internal_error("header edit");
       outcome.action = internal_error_action(m->runtime().config, "header edit refused");
