@@ -14,6 +14,7 @@
 #include "metrics.hpp"
 #include "runtime.hpp"
 #include "session.hpp"
+#include "tcp_ack.hpp"
 
 namespace mailauth::milter {
 namespace {
@@ -46,19 +47,28 @@ sfsistat proceed(const Session& session, unsigned long no_reply_flag) {
   return (session.steps & no_reply_flag) != 0 ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
+// The first callback after a reply of ours acknowledges what the MTA sent since (tcp_ack.hpp).
+void acknowledge_if_due(Session& session) {
+  if (!session.acknowledge_due) return;
+  acknowledge_now(session.tcp_socket);
+  session.acknowledge_due = false;
+}
+
 // Runs `step` with the connection's Session. An exception, or a callback out of order, is logged;
 // a callback that may not reply records the failure for end of message, the others answer
 // on_internal_error at once.
 template <class Step>
-sfsistat guarded(SMFICTX* ctx, const char* event, unsigned long no_reply_flag,
-                 Step step) noexcept {
+sfsistat guarded(SMFICTX* ctx, const char* event, unsigned long no_reply_flag, Step step) noexcept {
   Session* session = session_of(ctx);
   std::string failure;
   try {
     if (session == nullptr) {
       failure = std::string(event) + " out of order (no connection state)";
     } else {
-      return step(*session);
+      acknowledge_if_due(*session);
+      const sfsistat status = step(*session);
+      if (status != SMFIS_NOREPLY) session->acknowledge_due = true;
+      return status;
     }
   } catch (const std::exception& e) {
     failure = std::string(event) + ": " + e.what();
@@ -73,7 +83,7 @@ sfsistat guarded(SMFICTX* ctx, const char* event, unsigned long no_reply_flag,
   }
   const auto runtime = current_runtime();
   return runtime && runtime->config.on_internal_error == ErrorAnswer::Tempfail ? SMFIS_TEMPFAIL
-                                                                              : SMFIS_CONTINUE;
+                                                                               : SMFIS_CONTINUE;
 }
 
 std::optional<auth::IpAddress> address_of(const sockaddr* address) {
@@ -130,6 +140,14 @@ sfsistat on_negotiate(SMFICTX* ctx, unsigned long actions, unsigned long steps, 
     // what we do not need.
     *want_steps = steps & (SMFIP_HDR_LEADSPC | skipped_steps | no_reply_steps);
     session->steps = *want_steps;
+    if (const auto runtime = current_runtime()) {
+      session->tcp_socket = tcp_connection_socket(ctx, listening_port(runtime->config.socket));
+      session->acknowledge_due = true;  // our negotiation reply follows
+      if (session->tcp_socket >= 0 && log_enabled(LogLevel::Debug))
+        log(LogLevel::Debug, "connection " + std::to_string(session->id()) +
+                                 " over TCP from MTA port " +
+                                 std::to_string(peer_port(session->tcp_socket)));
+    }
     // Only the macros we read, so the MTA sends no others.
     smfi_setsymlist(ctx, SMFIM_CONNECT, const_cast<char*>("{daemon_name}"));
     smfi_setsymlist(ctx, SMFIM_ENVFROM, const_cast<char*>("{auth_authen}"));
@@ -232,8 +250,7 @@ sfsistat answer(SMFICTX* ctx, const Action& action) {
     case Action::Kind::Accept:
       return SMFIS_CONTINUE;
     case Action::Kind::Quarantine:
-      if (smfi_quarantine(ctx, const_cast<char*>(reply_text(action.message).c_str())) !=
-          MI_SUCCESS)
+      if (smfi_quarantine(ctx, const_cast<char*>(reply_text(action.message).c_str())) != MI_SUCCESS)
         log(LogLevel::Warning, "the MTA refused to quarantine the message");
       return SMFIS_CONTINUE;
     case Action::Kind::Reject:
@@ -249,10 +266,10 @@ sfsistat answer(SMFICTX* ctx, const Action& action) {
 
 void log_message(const Session& s, const std::string& queue_id, const Outcome& outcome) {
   if (!log_enabled(LogLevel::Info)) return;
-  std::string line = (queue_id.empty() ? std::string("-") : queue_id) + ": client=" +
-                     s.client().host + "[" + (s.client().ip ? s.client().ip->str() : "unknown") +
-                     "] " + to_string(outcome.direction) + " " + outcome.summary +
-                     " action=" + to_string(outcome.action.kind);
+  std::string line =
+      (queue_id.empty() ? std::string("-") : queue_id) + ": client=" + s.client().host + "[" +
+      (s.client().ip ? s.client().ip->str() : "unknown") + "] " + to_string(outcome.direction) +
+      " " + outcome.summary + " action=" + to_string(outcome.action.kind);
   if (outcome.dry_run_action)
     line += " (dry_run: would " + std::string(to_string(outcome.dry_run_action->kind)) + ": " +
             outcome.dry_run_action->message + ")";
@@ -276,7 +293,7 @@ sfsistat on_eom(SMFICTX* ctx) noexcept {
       s.end_message();
       return answer(ctx, outcome.action);
     }
-    Outcome outcome = m->end_of_message();
+    Outcome outcome = m->end_of_message(queue_id);
     if (!apply_edits(ctx, outcome)) {
       metrics::internal_error("header edit");
       outcome.action = internal_error_action(m->runtime().config, "header edit refused");

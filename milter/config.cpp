@@ -262,6 +262,22 @@ const std::vector<Parameter>& parameters() {
          c.report_store = v;
        },
        [](const Config& c) { return one(c.report_store); }},
+      {"failure_reports", "off",
+       "DMARC failure reports (RFC 9991): off, spool:DIR or sendmail[:PATH]", false,
+       [](Config& c, const std::string& v) {
+         if (v != "off" && !(v.starts_with("spool:") && v.size() > 6) && v != "sendmail" &&
+             !v.starts_with("sendmail:"))
+           bad("'" + v + "' is not off, spool:DIR or sendmail[:PATH]");
+         c.failure_reports = v;
+       },
+       [](const Config& c) { return one(c.failure_reports); }},
+      {"report_from", "(postmaster@...)",
+       "From address of failure reports (default postmaster@authserv_id)", false,
+       [](Config& c, const std::string& v) {
+         if (v.find('@') == std::string::npos) bad("'" + v + "' is not an address");
+         c.report_from = v;
+       },
+       [](const Config& c) { return one(c.report_from); }},
       {"metrics", "(off)", "Prometheus metrics endpoint: inet:PORT@HOST", false,
        [](Config& c, const std::string& v) {
          if (!v.empty() && !v.starts_with("inet:") && !v.starts_with("inet6:"))

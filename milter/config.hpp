@@ -61,6 +61,8 @@ struct Config {
   bool dry_run = false;
   std::string public_suffix_list;  // set: DMARC finds Organizational Domains with this PSL
   std::string report_store;        // DMARC report records: sqlite:PATH or postgresql://...
+  std::string failure_reports = "off";  // off, spool:DIR or sendmail[:PATH]
+  std::string report_from;              // From of failure reports; default postmaster@authserv_id
   std::string metrics;             // inet:PORT@HOST for the Prometheus endpoint; empty: off
   unsigned min_rsa_bits = 1024;
   unsigned max_signatures = 10;

@@ -55,13 +55,13 @@ void reload() {
     log(LogLevel::Error, "reload failed; keeping the previous configuration");
     return;
   }
-  auto runtime = build_runtime(invocation.config);
+  const auto previous = current_runtime();
+  auto runtime = build_runtime(invocation.config, previous.get());
   if (!runtime) {
     log_errors(runtime.error());
     log(LogLevel::Error, "reload failed; keeping the previous configuration");
     return;
   }
-  const auto previous = current_runtime();
   if (previous && (previous->config.socket != invocation.config.socket ||
                    previous->config.user != invocation.config.user ||
                    previous->config.metrics != invocation.config.metrics))

@@ -140,17 +140,17 @@ std::string Message::milter_value(std::string_view raw_value) const {
   return out;
 }
 
-Outcome Message::end_of_message() {
+Outcome Message::end_of_message(std::string_view queue_id) {
   if (!headers_done_) end_of_headers();
   if (passthrough_) {
     Outcome out;
     out.summary = "not checked (inbound mail in sign mode)";
     return out;
   }
-  return direction_ == Direction::Outbound ? finish_outbound() : finish_inbound();
+  return direction_ == Direction::Outbound ? finish_outbound() : finish_inbound(queue_id);
 }
 
-Outcome Message::finish_inbound() {
+Outcome Message::finish_inbound(std::string_view queue_id) {
   const Config& config = runtime_->config;
   Outcome out;
   out.direction = Direction::Inbound;
@@ -192,6 +192,12 @@ Outcome Message::finish_inbound() {
       append_summary(out.summary, "not sealed: " + set.error().message);
     }
   }
+
+  // Every evaluated message counts in the reports, also those refused below (RFC 9990 §2.1).
+  if (runtime_->reporting)
+    runtime_->reporting->report(ReportedMessage{
+        &verdict, std::string(queue_id), verdict.arc_authentication_results(config.authserv_id),
+        &auth_->headers().fields()});
 
   Action action = decide(config, verdict);
   if (config.dry_run && action.kind != Action::Kind::Accept) {

@@ -65,10 +65,11 @@ class Message {
   void header(std::string_view name, std::string_view value);
   void end_of_headers();
   void body(std::string_view chunk);  // any split; bare LF made CRLF
-  Outcome end_of_message();
+  // `queue_id`: the MTA's queue id, for reports.
+  Outcome end_of_message(std::string_view queue_id = {});
 
  private:
-  Outcome finish_inbound();
+  Outcome finish_inbound(std::string_view queue_id);
   Outcome finish_outbound();
   void start_signer();
   std::string milter_value(std::string_view raw_value) const;

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <tuple>
 
+#include "dns_metrics.hpp"
 #include "message.hpp"
 #include "runtime.hpp"
 
@@ -50,7 +51,8 @@ std::string label(std::string_view name, std::string_view value) {
 }
 
 void result(std::string_view protocol, std::string_view value) {
-  counters().add("mailauth_results_total", label("protocol", protocol) + "," + label("result", value));
+  counters().add("mailauth_results_total",
+                 label("protocol", protocol) + "," + label("result", value));
 }
 
 struct Help {
@@ -79,10 +81,9 @@ void message_finished(const Outcome& outcome) {
     result("arc", auth::arc::to_string(v->arc.result));
     result("dmarc", auth::dmarc::to_string(v->dmarc.result));
   }
-  counters().add("mailauth_actions_total", label("action", to_string(outcome.action.kind)) + "," +
-                                               label("cause", outcome.action.why.empty()
-                                                                  ? "verdict"
-                                                                  : outcome.action.why));
+  counters().add("mailauth_actions_total",
+                 label("action", to_string(outcome.action.kind)) + "," +
+                     label("cause", outcome.action.why.empty() ? "verdict" : outcome.action.why));
 }
 
 void internal_error(std::string_view where) {
@@ -114,6 +115,7 @@ std::string render(const Runtime* runtime) {
     out += "# TYPE mailauth_dns_cache_entries gauge\n";
     out += "mailauth_dns_cache_entries " + std::to_string(stats.entries) + "\n";
   }
+  render_dns(out);
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Process-wide counters of the milter in the Prometheus text format: messages by result per
-// protocol, actions, messages in flight, internal errors; the DNS figures come from the
-// runtime's resolver. Thread-safe; cheap enough to update once per message.
+// protocol, actions, messages in flight, internal errors; the DNS cache figures come from the
+// runtime's resolver, the DNS query figures from dns_metrics.hpp. Thread-safe; cheap enough to
+// update once per message.
 #pragma once
 
 #include <string>

@@ -4,6 +4,9 @@
 
 #include <auth/domain_name.hpp>
 
+#include "dns_metrics.hpp"
+#include "log.hpp"
+
 namespace mailauth::milter {
 namespace {
 
@@ -44,7 +47,7 @@ std::vector<auth::dkim::SignerOptions> Runtime::signers_for(std::string_view fro
 }
 
 std::expected<std::shared_ptr<const Runtime>, std::vector<ConfigError>> build_runtime(
-    const Config& config) {
+    const Config& config, const Runtime* previous) {
   std::vector<ConfigError> errors;
   auto runtime = std::make_shared<Runtime>();
   runtime->config = config;
@@ -104,18 +107,56 @@ std::expected<std::shared_ptr<const Runtime>, std::vector<ConfigError>> build_ru
 
   auto upstream = make_upstream(config, runtime->limits);
   if (!upstream) errors.push_back({"", upstream.error()});
+  std::shared_ptr<auth::dmarc::ReportStore> store;
+  if (!config.report_store.empty()) {
+    if (previous && previous->reporting && previous->reporting->store() &&
+        previous->config.report_store == config.report_store) {
+      store = previous->reporting->shared_store();
+    } else {
+      auth::dmarc::StoreOptions store_options;
+      store_options.log = [](std::string_view line) {
+        log(LogLevel::Warning, "report_store: " + std::string(line));
+      };
+      auto opened = auth::dmarc::ReportStore::open(config.report_store, std::move(store_options));
+      if (!opened)
+        errors.push_back({"", "report_store: " + opened.error().message});
+      else
+        store = std::move(*opened);
+    }
+  }
+  std::optional<auth::dmarc::FailureReportOptions> failures;
+  if (config.failure_reports != "off") {
+    failures.emplace();
+    failures->from = config.report_from.empty() ? "postmaster@" + config.authserv_id
+                                                : config.report_from;
+    failures->authserv_id = config.authserv_id;
+    failures->reporting_mta = config.authserv_id;
+    failures->user_agent = "mailauth-milter";
+    if (config.failure_reports.starts_with("spool:"))
+      failures->spool_dir = config.failure_reports.substr(6);
+    else
+      failures->sendmail = config.failure_reports == "sendmail"
+                               ? std::string("/usr/sbin/sendmail")
+                               : config.failure_reports.substr(9);
+  }
   if (!errors.empty()) return std::unexpected(std::move(errors));
 
-  runtime->upstream = std::move(*upstream);
+  // Timed below the cache: the metrics see the queries that really went out.
+  runtime->upstream = std::make_unique<MeasuredResolver>(std::move(*upstream));
   runtime->resolver =
       std::make_unique<auth::dns::CachingResolver>(*runtime->upstream, runtime->clock);
   runtime->auth = std::make_unique<auth::MessageAuthContext>(*runtime->resolver, runtime->clock,
                                                              runtime->limits, std::move(options));
+  if (store || failures)
+    runtime->reporting =
+        std::make_unique<Reporting>(*runtime->auth, std::move(store), std::move(failures));
   return runtime;
 }
 
 std::shared_ptr<const Runtime> current_runtime() { return installed.load(); }
 
-void install_runtime(std::shared_ptr<const Runtime> runtime) { installed.store(std::move(runtime)); }
+void install_runtime(std::shared_ptr<const Runtime> runtime) {
+  installed.store(std::move(runtime));
+}
 
 }  // namespace mailauth::milter

@@ -20,6 +20,7 @@
 
 #include "config.hpp"
 #include "keys.hpp"
+#include "reporting.hpp"
 
 namespace mailauth::milter {
 
@@ -27,12 +28,16 @@ struct Runtime {
   Config config;
   auth::Limits limits;
   auth::SystemClock clock;
-  std::unique_ptr<auth::dns::Resolver> upstream;  // LdnsResolver or ZoneResolver (dns_zone)
+  // LdnsResolver or ZoneResolver (dns_zone), inside a MeasuredResolver (dns_metrics.hpp)
+  std::unique_ptr<auth::dns::Resolver> upstream;
   std::unique_ptr<auth::dns::CachingResolver> resolver;
   std::unique_ptr<auth::MessageAuthContext> auth;
   std::vector<LoadedKey> signers;
   std::vector<LoadedKey> seals;
   std::optional<auth::arc::SealerOptions> sealer;  // present when `seal` is configured
+  // DMARC report records and failure reports; null when both are off. The store outlives a
+  // reload that keeps its URI (reload passes the previous runtime).
+  std::unique_ptr<Reporting> reporting;
 
   // The signatures for a message whose From domain is `from_domain`: every signer whose domain
   // equals it or is a parent of it.
@@ -41,9 +46,10 @@ struct Runtime {
   ~Runtime();
 };
 
-// Builds the runtime of `config`: opens DNS, loads and checks every key. Returns every problem.
+// Builds the runtime of `config`: opens DNS, loads and checks every key, opens the report store
+// (reusing `previous`'s when the URI is the same). Returns every problem.
 std::expected<std::shared_ptr<const Runtime>, std::vector<ConfigError>> build_runtime(
-    const Config& config);
+    const Config& config, const Runtime* previous = nullptr);
 
 // The runtime in force. Null before the first install.
 std::shared_ptr<const Runtime> current_runtime();

@@ -31,6 +31,10 @@ class Session {
 
   // Protocol steps granted at negotiation (SMFIP_*): which callbacks must not reply.
   unsigned long steps = 0;
+  // The MTA connection's TCP socket (-1: unix-domain or unknown) and whether we replied since
+  // we last acknowledged promptly (tcp_ack.hpp).
+  int tcp_socket = -1;
+  bool acknowledge_due = false;
   bool leading_space() const;
 
   // Starts a message with the runtime in force, dropping any unfinished one.

@@ -7,10 +7,18 @@ packages=(
   # build
   g++ cmake ninja-build pkg-config clang-format
   libssl-dev libldns-dev libmilter-dev libboost-program-options-dev nlohmann-json3-dev
+  # milter metrics endpoint and service manager notifications
+  libmicrohttpd-dev libsystemd-dev
+  # DMARC report store (SQLite default, PostgreSQL for fleets) and gzip of aggregate reports
+  libsqlite3-dev libpq-dev zlib1g-dev
+  # Debian packages (cpack -G DEB with dpkg-shlibdeps)
+  dpkg-dev file
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev publicsuffix
   # interop and integration peers
   python3-dkim python3-authres libmail-dkim-perl postfix swaks
+  # report tests: a private PostgreSQL server, XSD validation of aggregate reports
+  postgresql-15 libxml2-utils
 )
 
 missing=()

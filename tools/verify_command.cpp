@@ -12,6 +12,7 @@
 #include <auth/dns.hpp>
 #include <auth/message.hpp>
 #include <auth/message_auth.hpp>
+#include <auth/report.hpp>
 
 #include "command_setup.hpp"
 #include "options.hpp"
@@ -60,8 +61,9 @@ int run_verify(const std::vector<std::string>& args) {
   CommonOptions common;
   std::optional<std::int64_t> now;
   bool allow_sha1 = false;
-  std::string ip_text, helo, authserv_id, psl_file;
+  std::string ip_text, helo, authserv_id, psl_file, report_store;
   std::optional<std::string> mail_from;
+  std::vector<std::string> rcpt_to;
   CommandLine cl{
       "verify", "[options] [FILE... | -]",
       "Give the verdict a receiver would give each message (standard input when no FILE\n"
@@ -76,6 +78,11 @@ int run_verify(const std::vector<std::string>& args) {
       ("helo", po::value(&helo)->value_name("NAME"), "HELO/EHLO name")               //
       ("mail-from", po::value<std::string>()->value_name("ADDR"),
        "envelope sender (MAIL FROM); \"\" is the null reverse-path")  //
+      ("rcpt-to", po::value(&rcpt_to)->value_name("ADDR"),
+       "envelope recipient (repeatable; its domain is envelope_to in reports)")  //
+      ("report-store", po::value(&report_store)->value_name("URI"),
+       "record each message that has a DMARC policy record in this report store "
+       "(sqlite:PATH or postgresql://...), for `mailauth report aggregate`")  //
       ("authserv-id", po::value(&authserv_id)->value_name("ID"),
        "also print the Authentication-Results this host (ID) would add")  //
       ("psl", po::value(&psl_file)->value_name("FILE"),
@@ -125,6 +132,13 @@ int run_verify(const std::vector<std::string>& args) {
   const auth::Limits limits;
   const auth::MessageAuthContext context(resolver, *clock, limits, std::move(options));
 
+  std::unique_ptr<auth::dmarc::ReportStore> store;
+  if (!report_store.empty()) {
+    auto opened = auth::dmarc::ReportStore::open(report_store);
+    if (!opened) return usage_error(cl.name, "--report-store: " + opened.error().message);
+    store = std::move(*opened);
+  }
+
   bool unreadable = false, failed = false, temporary = false;
   for (const std::string& file : files) {
     auth::MessageAuth message(context);
@@ -133,6 +147,7 @@ int run_verify(const std::vector<std::string>& args) {
       message.helo(helo);
       message.mail_from(mail_from.value_or(""));
     }
+    for (const auto& r : rcpt_to) message.rcpt_to(r);
     const auto read = file == "-"
                           ? auth::message::read_eml(std::cin, "standard input", message, limits)
                           : auth::message::read_eml(file, message, limits);
@@ -142,6 +157,13 @@ int run_verify(const std::vector<std::string>& args) {
       continue;
     }
     const auth::Verdict v = message.finish();
+    // One record per message file (never deduplicated); its time is --now when given.
+    if (store) {
+      if (auto record = auth::dmarc::make_report_record(
+              v.dmarc, v.spf ? &*v.spf : nullptr, v.dkim, ip, ip ? std::optional<std::string>(mail_from.value_or("")) : std::nullopt,
+              rcpt_to, clock->now()))
+        store->add(std::move(*record));
+    }
     for (const auto& r : v.dkim) {
       if (r.result == auth::dkim::Result::TempError)
         temporary = true;
@@ -173,6 +195,12 @@ int run_verify(const std::vector<std::string>& args) {
         std::cout << "  " << field << '\n';
       }
     }
+  }
+  if (store && !store->flush(std::chrono::seconds(60))) {
+    const auto stats = store->stats();
+    std::cerr << "mailauth verify: --report-store " << report_store << ": " << stats.queued
+              << " records not written (the store is unreachable or refused them)\n";
+    return exit_temporary;
   }
   if (unreadable) return exit_usage;
   if (failed) return exit_fail;

@@ -2,6 +2,9 @@
 // selection, temperror paths and several Author Domains.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "dmarc_test_support.hpp"
 
 namespace auth::dmarc {
@@ -384,6 +387,36 @@ TEST(MultipleAuthorDomains, LimitGivesPermError) {
   EXPECT_EQ(r.result, Result::PermError);
   EXPECT_EQ(r.reason_code, ReasonCode::DmarcTooManyDomains);
   EXPECT_TRUE(zone.dns.take().empty());  // refused before any query
+}
+
+TEST(Threads, OneEvaluatorManyThreadsOverOneCache) {
+  Zone zone("appendix-b.zone");
+  const FixedClock clock = FixedClock::at_unix(1700000000);
+  dns::CachingResolver cache(*zone.zone, clock);
+  const Evaluator evaluator(cache);
+  const auto relaxed =
+      ids(spf(SR::Pass, "mail.example.com"), {dkim(DR::Pass, "signing.example.com")});
+  const auto deep = ids(spf(SR::Fail, "example.net"));
+  const auto want_pass = evaluator.evaluate_domain("example.com", relaxed);
+  const auto want_fail = evaluator.evaluate_domain("a.b.c.d.e.f.g.h.i.j.k.example.com", deep);
+  std::vector<std::thread> threads;
+  std::atomic<int> mismatches{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i) {
+        const auto p = evaluator.evaluate_domain("example.com", relaxed);
+        const auto f = evaluator.evaluate_domain("a.b.c.d.e.f.g.h.i.j.k.example.com", deep);
+        if (p.result != want_pass.result ||
+            p.organizational_domain != want_pass.organizational_domain ||
+            f.result != want_fail.result || f.disposition != want_fail.disposition)
+          ++mismatches;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(mismatches.load(), 0);
+  EXPECT_EQ(want_pass.result, Result::Pass);
+  EXPECT_EQ(want_fail.disposition, Policy::Reject);
 }
 
 TEST(Prefetch, StartsTheFirstLookup) {

@@ -257,5 +257,23 @@ TEST(Record, NonPrintableValuesAreInvalid) {
   }
 }
 
+TEST(Record, EffectiveTagsFillInDefaults) {
+  const auto tags = effective_tags(
+      parse_record("v=DMARC1; p=quarantine; np=reject; adkim=x; rua=mailto:a@example.com,"
+                   "mailto:b@example.org!5m")
+          .value());
+  std::string shown;
+  for (const auto& t : tags) shown += t.name + "=" + t.value + (t.defaulted ? "* " : " ");
+  EXPECT_EQ(shown,
+            "v=DMARC1 p=quarantine sp=quarantine* np=reject psd=u* adkim=r* aspf=r* "
+            "rua=mailto:a@example.com,mailto:b@example.org ruf=* fo=0* t=n* ");
+  // A record that counts as p=none asks for nothing anywhere.
+  const auto none = effective_tags(parse_record("v=DMARC1; sp=reject; rua=mailto:a@example.com").value());
+  EXPECT_EQ(none[1].value, "none");
+  EXPECT_TRUE(none[1].defaulted);
+  EXPECT_EQ(none[2].value, "none");
+  EXPECT_FALSE(none[2].defaulted);
+}
+
 }  // namespace
 }  // namespace auth::dmarc

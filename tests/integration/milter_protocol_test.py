@@ -467,6 +467,41 @@ class MilterProtocolTest(unittest.TestCase):
         r = verify(self.dir, delivered, "--now", str(int(time.time())))
         self.assertIn('"arc":{"result":"pass","instances":1', r.stdout.replace(" ", ""))
 
+    def test_report_records_and_failure_reports(self):
+        store = os.path.join(self.dir, "reports.db")
+        spool = os.path.join(self.dir, "ruf")
+        os.mkdir(spool)
+        self.start("--report_store", "sqlite:" + store, "--failure_reports", "spool:" + spool,
+                   "--report_from", "reports@mx.example.net")
+        client = self.client(ip=b"198.51.100.9")
+        signed = sign(self.dir, MESSAGE)
+        self.transfer(client, signed)  # DMARC pass on DKIM
+        q = MESSAGE.replace("alice@sender.example", "q@quarantine.example")
+        final, _, _, _, _ = self.transfer(client, q, sender=b"<q@quarantine.example>")
+        self.assertEqual(final, SMFIR_CONTINUE)
+        client.send(SMFIC_QUIT)
+        # ruf=mailto:ruf@quarantine.example, fo=1: one report, written off the message path.
+        deadline = time.monotonic() + 10
+        while not os.listdir(spool) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.assertEqual(self.milter.stop(), 0)  # the store flushes at exit
+        files = os.listdir(spool)
+        self.assertEqual(len(files), 1, files)
+        with open(os.path.join(spool, files[0]), errors="replace") as f:
+            report = f.read()
+        self.assertIn("Feedback-Type: auth-failure", report)
+        self.assertIn("Auth-Failure: dmarc", report)
+        self.assertIn("Reported-Domain: quarantine.example", report)
+        self.assertIn("From: <reports@mx.example.net>", report)
+        self.assertIn("Subject: protocol test", report)  # the original header, no body
+        self.assertNotIn("Second line.", report)
+        # Both messages had a DMARC record: two rows, read back by the CLI's aggregate run.
+        import sqlite3
+        rows = sqlite3.connect(store).execute(
+            "SELECT header_from, source_ip FROM dmarc_message ORDER BY header_from").fetchall()
+        self.assertEqual(rows, [("quarantine.example", "198.51.100.9"),
+                                ("sender.example", "198.51.100.9")])
+
     def test_key_files_are_checked(self):
         loose = private_copy(self.dir, KEY, "loose.pem", 0o644)
         r = subprocess.run([MILTER, "--mode", "sign", "--signer", "internal.example:out:" + loose,

@@ -90,6 +90,17 @@ struct Record {
   Policy subdomain_policy(bool author_domain_exists) const;
 };
 
+// One tag of a record with the value that applies to it (RFC 9989 §4.7 defaults filled in).
+struct EffectiveTag {
+  std::string name;   // "v", "p", "sp", "np", "psd", "adkim", "aspf", "rua", "ruf", "fo", "t"
+  std::string value;  // rua/ruf: the URIs joined with ","; "" when there is none
+  bool defaulted = false;  // the record does not set it (or sets it to an invalid value)
+};
+// Every tag, in the order above: sp falls back to p, np to sp then p; a record that counts as
+// p=none (Record::usable() through rua only) shows none for p, sp and np. For record checks and
+// policy_published in aggregate reports (absent tags reported with their default values).
+std::vector<EffectiveTag> effective_tags(const Record& record);
+
 // Parses one TXT record (its character-strings already joined). Fails (Syntax) when the text is
 // not a DMARC record at all: v=DMARC1 missing, not first or not exact. Bad values of other tags
 // do not fail: they fall back to defaults and are listed in `warnings`.
@@ -176,6 +187,7 @@ struct RecordCheck {
   // only when the record applies from above and np= makes a difference.
   std::optional<bool> domain_exists;
   std::optional<Policy> requested_policy;  // p, sp or np for this domain, before t=y
+  std::string policy_tag;                  // which tag gave it: "p", "sp" or "np"; "" if none
   std::optional<Policy> policy;            // the evaluated policy (t=y lowers it)
   std::vector<ReportDestination> rua;      // each aggregate URI of the record that applies
   std::vector<ReportDestination> ruf;      // each failure URI
@@ -218,7 +230,10 @@ struct DmarcResult {
   std::string reason;                 // in words; printable
   std::string author_domain;          // the From domain evaluated (lower case, A-labels)
   std::string policy_domain;          // where the applied record was found; "" when none
-  std::string organizational_domain;  // of the Author Domain; always filled
+  // Of the Author Domain; always filled: the Author Domain itself when nothing was found, and
+  // when its own record applies and no relaxed alignment needed the walk above it (RFC 9989
+  // §4.10.2: identifiers equal to the Author Domain, or strict alignment).
+  std::string organizational_domain;
   // The policy the record asks for this Author Domain (p, sp or np), before t=y.
   std::optional<Policy> requested_policy;
   // The evaluated policy: requested_policy lowered one level under t=y. Absent when no record
@@ -229,7 +244,8 @@ struct DmarcResult {
   Policy disposition = Policy::None;
   bool spf_aligned = false;
   bool dkim_aligned = false;
-  std::string spf_domain;   // the SPF-authenticated domain considered (may be unaligned)
+  std::string spf_domain;   // the SPF-authenticated domain considered (may be unaligned); ""
+                            // unless SPF passed
   std::string dkim_domain;  // the d= of the aligned passing signature, or of the first pass
   DiscoveryMethod discovery = DiscoveryMethod::TreeWalk;
   std::optional<Record> record;           // the record applied, for reports

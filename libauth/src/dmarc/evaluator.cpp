@@ -81,7 +81,7 @@ DmarcResult Evaluator::evaluate_domain(std::string_view author_domain,
     return r;
   }
   r.author_domain = std::move(*author);
-  r.author_domains = {r.author_domain};
+  r.author_domains.push_back(r.author_domain);
   const std::string_view a = r.author_domain;
 
   Evaluation ev(resolver_, options_, a);
@@ -112,12 +112,15 @@ DmarcResult Evaluator::evaluate_domain(std::string_view author_domain,
     return r;
   }
   r.policy_domain = std::string(applied->name);
-  r.record = applied->record;
+  // Moved, not copied: the walk keeps only names and psd= flags for what follows (and may grow,
+  // so `applied` is not used past this point).
+  r.record =
+      std::move(walk.found()[static_cast<std::size_t>(applied - walk.found().data())].record);
   const Record& rec = *r.record;
   if (!rec.usable()) {
     r.result = Result::None;
     r.reason_code = ReasonCode::DmarcRecordUnusable;
-    r.reason = concat({"the DMARC record at _dmarc.", applied->name,
+    r.reason = concat({"the DMARC record at _dmarc.", r.policy_domain,
                        " has no valid p= (or an invalid sp=/np=) and no valid rua=, so DMARC "
                        "does not apply (RFC 9989 §4.10.1)"});
     finish_od();
@@ -128,7 +131,7 @@ DmarcResult Evaluator::evaluate_domain(std::string_view author_domain,
   // Author Domain does not exist. Its existence is asked only when the answer matters.
   std::optional<std::pair<std::string, ReasonCode>> policy_failure;
   Policy requested = rec.domain_policy();
-  if (applied->name != a) {
+  if (r.policy_domain != a) {
     const Policy on_existing = rec.subdomain_policy(true);
     const Policy on_missing = rec.subdomain_policy(false);
     requested = on_existing;
@@ -174,10 +177,12 @@ DmarcResult Evaluator::evaluate_domain(std::string_view author_domain,
   if (r.spf_aligned || r.dkim_aligned) {
     r.result = Result::Pass;
     r.reason_code = ReasonCode::None;
-    std::string why = "aligned";
-    if (r.dkim_aligned) why += concat({" DKIM pass d=", r.dkim_domain});
-    if (r.spf_aligned) why += concat({r.dkim_aligned ? " and" : "", " SPF pass ", r.spf_domain});
-    r.reason = std::move(why);
+    std::string& why = r.reason;
+    why.reserve(40 + r.dkim_domain.size() + r.spf_domain.size());
+    why = "aligned";
+    if (r.dkim_aligned) why.append(" DKIM pass d=").append(r.dkim_domain);
+    if (r.spf_aligned)
+      why.append(r.dkim_aligned ? " and SPF pass " : " SPF pass ").append(r.spf_domain);
   } else if (spf_aligned == Aligned::Unknown || dkim_aligned == Aligned::Unknown) {
     r.result = Result::TempError;
     r.reason_code = ev.failure() ? ev.failure()->second : ReasonCode::DnsServerFailure;

@@ -3,6 +3,7 @@
 #include <auth/dmarc.hpp>
 #include <auth/domain_name.hpp>
 
+#include <algorithm>
 #include <array>
 
 #include "dmarc/report_uri.hpp"
@@ -108,14 +109,19 @@ bool parse_urilist(std::string_view tag, std::string_view v, std::vector<ReportU
   return !out.empty();
 }
 
+// The tags of RFC 9989 §4.7 (v apart), and the indexes the parser switches on.
 constexpr std::array<std::string_view, 10> known_tags = {"p",    "sp",  "np",  "psd", "adkim",
                                                          "aspf", "rua", "ruf", "fo",  "t"};
+enum TagIndex : std::size_t { P, SP, NP, PSD, ADKIM, ASPF, RUA, RUF, FO, T };
+// Removed by RFC 9989 (Appendix C.5): ignored with a word.
 constexpr std::array<std::string_view, 3> removed_tags = {"pct", "rf", "ri"};
 
-bool contains(auto& list, std::string_view name) {
-  for (auto t : list)
-    if (t == name) return true;
-  return false;
+template <std::size_t N>
+std::optional<std::size_t> index_of(const std::array<std::string_view, N>& list,
+                                    std::string_view name) {
+  for (std::size_t i = 0; i < N; ++i)
+    if (list[i] == name) return i;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -200,6 +206,31 @@ Policy Record::subdomain_policy(bool author_domain_exists) const {
   return sp.value_or(*p);
 }
 
+std::vector<EffectiveTag> effective_tags(const Record& r) {
+  const auto is_set = [&r](std::string_view name) {
+    return std::find(r.tags.begin(), r.tags.end(), name) != r.tags.end();
+  };
+  const auto uris = [](const std::vector<ReportUri>& list) {
+    std::string out;
+    for (const auto& u : list) out += (out.empty() ? "" : ",") + u.uri;
+    return out;
+  };
+  const auto policy = [](Policy p) { return std::string(to_string(p)); };
+  std::vector<EffectiveTag> out;
+  out.push_back({"v", "DMARC1", false});
+  out.push_back({"p", policy(r.domain_policy()), !is_set("p")});
+  out.push_back({"sp", policy(r.subdomain_policy(true)), !is_set("sp")});
+  out.push_back({"np", policy(r.subdomain_policy(false)), !is_set("np")});
+  out.push_back({"psd", std::string(to_string(r.psd)), !is_set("psd")});
+  out.push_back({"adkim", std::string(to_string(r.adkim)), !is_set("adkim")});
+  out.push_back({"aspf", std::string(to_string(r.aspf)), !is_set("aspf")});
+  out.push_back({"rua", uris(r.rua), !is_set("rua")});
+  out.push_back({"ruf", uris(r.ruf), !is_set("ruf")});
+  out.push_back({"fo", r.fo_text, !is_set("fo")});
+  out.push_back({"t", r.testing ? "y" : "n", !is_set("t")});
+  return out;
+}
+
 Expected<Record> parse_record(std::string_view text) {
   const std::string_view all = trim_wsp(text);
   if (all.empty()) return fail(ErrorCode::Syntax, "empty record");
@@ -217,7 +248,8 @@ Expected<Record> parse_record(std::string_view text) {
 
   Record r;
   r.text = std::string(text);
-  std::vector<std::string> seen;
+  r.tags.reserve(known_tags.size());
+  unsigned seen = 0;  // bit i: known_tags[i] met
   const auto invalid = [&r](std::string_view name, std::string_view value, std::string_view why) {
     r.invalid_tags.emplace_back(name);
     r.warnings.push_back(
@@ -239,70 +271,84 @@ Expected<Record> parse_record(std::string_view text) {
     }
     const std::string name = to_lower(raw_name);
     const auto value = trim_wsp(part.substr(equals + 1));
-    if (contains(removed_tags, name)) {
-      r.warnings.push_back(
-          concat({name, "= is no longer part of DMARC (RFC 9989) and is ignored"}));
+    const auto tag = index_of(known_tags, name);
+    if (!tag) {
+      if (index_of(removed_tags, name))
+        r.warnings.push_back(
+            concat({name, "= is no longer part of DMARC (RFC 9989) and is ignored"}));
+      else
+        r.warnings.push_back(
+            concat({name == "v" ? "repeated tag " : "unknown tag ", name, "= ignored"}));
       continue;
     }
-    if (!contains(known_tags, name)) {
-      r.warnings.push_back(
-          concat({name == "v" ? "repeated tag " : "unknown tag ", name, "= ignored"}));
-      continue;
-    }
-    if (contains(seen, name)) {
+    if ((seen & (1u << *tag)) != 0) {
       r.warnings.push_back(concat({"repeated tag ", name, "= ignored (the first one applies)"}));
       continue;
     }
-    seen.push_back(name);
+    seen |= 1u << *tag;
+    const bool is_policy = *tag == P || *tag == SP || *tag == NP;
+    bool* const policy_invalid = *tag == P    ? &r.p_invalid
+                                 : *tag == SP ? &r.sp_invalid
+                                 : *tag == NP ? &r.np_invalid
+                                              : nullptr;
     if (value.empty() || !printable_value(value)) {
       invalid(name, value, value.empty() ? " (empty)" : " (not printable ASCII)");
-      if (name == "p") r.p_invalid = true;
-      if (name == "sp") r.sp_invalid = true;
-      if (name == "np") r.np_invalid = true;
+      if (policy_invalid != nullptr) *policy_invalid = true;
       continue;
     }
 
-    bool ok = true;
-    if (name == "p" || name == "sp" || name == "np") {
-      const auto policy = parse_policy(value);
-      auto& slot = name == "p" ? r.p : name == "sp" ? r.sp : r.np;
-      auto& bad = name == "p" ? r.p_invalid : name == "sp" ? r.sp_invalid : r.np_invalid;
-      if (policy) slot = policy;
-      bad = !policy;
-      ok = policy.has_value();
-    } else if (name == "adkim" || name == "aspf") {
-      const auto mode = parse_mode(value);
-      if (mode) (name == "adkim" ? r.adkim : r.aspf) = *mode;
-      ok = mode.has_value();
-    } else if (name == "psd") {
-      const auto psd = parse_psd(value);
-      if (psd) r.psd = *psd;
-      ok = psd.has_value();
-    } else if (name == "t") {
-      const auto t = parse_yorn(value);
-      if (t) r.testing = *t;
-      ok = t.has_value();
-    } else if (name == "fo") {
-      const auto fo = parse_fo(value);
-      if (fo) {
-        r.fo = *fo;
-        r.fo_text = std::string(value);
+    bool ok = false;
+    switch (*tag) {
+      case P:
+      case SP:
+      case NP: {
+        const auto policy = parse_policy(value);
+        (*tag == P ? r.p : *tag == SP ? r.sp : r.np) = policy;
+        *policy_invalid = !policy;
+        ok = policy.has_value();
+        break;
       }
-      ok = fo.has_value();
-    } else {  // rua, ruf
-      auto& list = name == "rua" ? r.rua : r.ruf;
-      ok = parse_urilist(name, value, list, r.warnings);
-      if (!ok) {
-        r.invalid_tags.push_back(name);
-        r.warnings.push_back(concat({name, "= has no valid URI; ignored"}));
-        continue;
+      case ADKIM:
+      case ASPF: {
+        const auto mode = parse_mode(value);
+        if (mode) (*tag == ADKIM ? r.adkim : r.aspf) = *mode;
+        ok = mode.has_value();
+        break;
+      }
+      case PSD: {
+        const auto psd = parse_psd(value);
+        if (psd) r.psd = *psd;
+        ok = psd.has_value();
+        break;
+      }
+      case T: {
+        const auto t = parse_yorn(value);
+        if (t) r.testing = *t;
+        ok = t.has_value();
+        break;
+      }
+      case FO: {
+        const auto fo = parse_fo(value);
+        if (fo) {
+          r.fo = *fo;
+          r.fo_text = std::string(value);
+        }
+        ok = fo.has_value();
+        break;
+      }
+      default: {  // rua, ruf
+        ok = parse_urilist(name, value, *tag == RUA ? r.rua : r.ruf, r.warnings);
+        if (!ok) {
+          r.invalid_tags.push_back(name);
+          r.warnings.push_back(concat({name, "= has no valid URI; ignored"}));
+          continue;
+        }
       }
     }
     if (ok) {
       r.tags.push_back(name);
     } else {
-      invalid(name, value,
-              name == "p" || name == "sp" || name == "np" ? "" : "; the default applies");
+      invalid(name, value, is_policy ? "" : "; the default applies");
     }
   }
 

@@ -147,8 +147,13 @@ RecordCheck Evaluator::check_record(std::string_view domain) const {
         c.warnings.push_back(concat(
             {dns_failure_reason(answer, d.domain), ": whether sp= or np= applies is undecided"}));
     }
-    requested = rec.subdomain_policy(c.domain_exists.value_or(true));
+    const bool exists = c.domain_exists.value_or(true);
+    requested = rec.subdomain_policy(exists);
+    c.policy_tag = !exists && rec.np ? "np" : rec.sp ? "sp" : "p";
+  } else {
+    c.policy_tag = "p";
   }
+  if (!rec.p || rec.sp_invalid || rec.np_invalid) c.policy_tag = "p";  // counts as p=none
   c.requested_policy = requested;
   c.policy = rec.testing ? lower(requested) : requested;
 

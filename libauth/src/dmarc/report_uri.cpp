@@ -123,11 +123,11 @@ Expected<ReportUri> parse_report_uri(std::string_view text) {
   out.scheme = to_lower(scheme);
   if (out.scheme == "mailto") {
     // RFC 6068: mailto:addr-spec[?hfields]. One address per URI here; rua lists use commas.
-    const std::string address = percent_decode(rest.substr(0, rest.find('?')));
+    std::string address = percent_decode(rest.substr(0, rest.find('?')));
     const auto at = address.rfind('@');
     if (at != std::string::npos && at > 0 && at + 1 < address.size()) {
-      out.address = address;
       out.host = to_lower(std::string_view(address).substr(at + 1));
+      out.address = std::move(address);
     }
   } else {
     out.host = authority_host(rest);

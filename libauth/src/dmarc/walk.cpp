@@ -1,5 +1,7 @@
 #include "dmarc/walk.hpp"
 
+#include <algorithm>
+
 #include "message/excerpt.hpp"
 
 namespace auth::dmarc {
@@ -25,24 +27,36 @@ std::string_view last_labels(std::string_view name, std::size_t count) {
 }  // namespace
 
 const dns::Answer& Lookups::query(std::string_view name, dns::RrType type) {
-  for (const Entry& e : entries_)
+  for (const auto& e : entries_)
+    if (e && e->type == type && e->name == name) return e->answer;
+  for (const Entry& e : overflow_)
     if (e.type == type && e.name == name) return e.answer;
-  ++queries_;
   dns::Answer answer = resolver_.query(name, type);
-  entries_.push_back(Entry{std::string(name), type, std::move(answer)});
-  return entries_.back().answer;
+  if (queries_ < inline_entries) {
+    auto& slot = entries_[queries_++];
+    slot.emplace(Entry{std::string(name), type, std::move(answer)});
+    return slot->answer;
+  }
+  ++queries_;
+  overflow_.push_back(Entry{std::string(name), type, std::move(answer)});
+  return overflow_.back().answer;
+}
+
+std::size_t walk_names(std::string_view start, WalkNames& out) {
+  std::size_t count = 0;
+  out[count++] = start;
+  std::size_t x = label_count(start);
+  while (x > 1 && count < out.size()) {
+    x = x - 1 < shortcut_label_count ? x - 1 : shortcut_label_count;
+    out[count++] = last_labels(start, x);
+  }
+  return count;
 }
 
 std::vector<std::string_view> walk_names(std::string_view start) {
-  std::vector<std::string_view> names;
-  names.reserve(max_walk_queries);
-  names.push_back(start);
-  std::size_t x = label_count(start);
-  while (x > 1) {
-    x = x - 1 < shortcut_label_count ? x - 1 : shortcut_label_count;
-    names.push_back(last_labels(start, x));
-  }
-  return names;
+  WalkNames names;
+  const std::size_t count = walk_names(start, names);
+  return {names.begin(), names.begin() + static_cast<std::ptrdiff_t>(count)};
 }
 
 std::string dns_failure_reason(const dns::Answer& answer, std::string_view name) {
@@ -58,31 +72,36 @@ ReasonCode dns_failure_code(const dns::Answer& answer) {
 TreeWalk::TreeWalk(std::string_view start, bool collect, const PublicSuffixList* psl)
     : start_(start), collect_(collect), psl_mode_(psl != nullptr) {
   if (!psl_mode_) {
-    names_ = walk_names(start);
+    name_count_ = walk_names(start, names_);
     return;
   }
   const std::string od = psl->organizational_domain(start);
   psl_org_domain_ = od.size() < start.size() ? start.substr(start.size() - od.size()) : start;
-  names_.push_back(start);
-  if (psl_org_domain_.size() < start.size()) names_.push_back(psl_org_domain_);
+  names_[name_count_++] = start;
+  if (psl_org_domain_.size() < start.size()) names_[name_count_++] = psl_org_domain_;
 }
 
 bool TreeWalk::step(Lookups& lookups) {
   if (done()) return false;
   const std::string_view name = names_[next_++];
-  const std::string qname = message::concat({"_dmarc.", name});
+  // "_dmarc." + name, on the stack: names are at most 253 octets (to_a_labels checks).
+  std::array<char, 7 + 256> buffer;
+  const std::size_t length = 7 + std::min<std::size_t>(name.size(), 256);
+  std::copy_n("_dmarc.", 7, buffer.data());
+  std::copy_n(name.data(), length - 7, buffer.data() + 7);
+  const std::string_view qname(buffer.data(), length);
   const dns::Answer& answer = lookups.query(qname, dns::RrType::TXT);
   if (!first_status_) first_status_ = answer.status;
 
   WalkStep step;
   if (collect_) {
-    step.name = qname;
+    step.name = std::string(qname);
     step.status = answer.status;
     step.txt_records = answer.txt.size();
   }
   if (answer.is_temporary_failure()) {
     failure_.emplace(dns_failure_reason(answer, qname), dns_failure_code(answer));
-    next_ = names_.size();  // nothing later can make the outcome certain again
+    next_ = name_count_;  // nothing later can make the outcome certain again
     if (collect_) steps_.push_back(std::move(step));
     return false;
   }
@@ -113,7 +132,7 @@ bool TreeWalk::step(Lookups& lookups) {
   // psd=y or psd=n ends a tree walk; with the PSL, the first record found applies.
   const bool stops = psl_mode_ || single->psd != PsdFlag::Unspecified;
   found_.push_back(Found{name, std::move(*single)});
-  if (stops) next_ = names_.size();
+  if (stops) next_ = name_count_;
   return !done();
 }
 

@@ -3,7 +3,8 @@
 // RFC 7489 public suffix list discovery in the same shape.
 #pragma once
 
-#include <deque>
+#include <array>
+#include <list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,7 +30,11 @@ class Lookups {
     dns::Answer answer;
   };
   dns::Resolver& resolver_;
-  std::deque<Entry> entries_;
+  // Most evaluations ask a handful of names: those live here, the rest in `overflow_` (a list,
+  // so that references stay valid and nothing is allocated until needed).
+  static constexpr std::size_t inline_entries = 8;
+  std::array<std::optional<Entry>, inline_entries> entries_;
+  std::list<Entry> overflow_;
   unsigned queries_ = 0;
 };
 
@@ -42,6 +47,9 @@ struct Found {
 // The names a walk from `start` queries, in order (RFC 9989 §4.10 steps 3, 4, 7): the start
 // name, then its rightmost 7 labels or fewer, one label less each time, down to the TLD. At
 // most 8 names; each is a suffix (a view) of `start`.
+constexpr std::size_t max_walk_queries = 8;
+using WalkNames = std::array<std::string_view, max_walk_queries>;
+std::size_t walk_names(std::string_view start, WalkNames& out);  // returns the count
 std::vector<std::string_view> walk_names(std::string_view start);
 
 // "timeout looking up TXT _dmarc.example.com" and its code.
@@ -62,10 +70,11 @@ class TreeWalk {
     while (step(lookups)) {
     }
   }
-  bool done() const { return next_ >= names_.size(); }
+  bool done() const { return next_ >= name_count_; }
 
   std::string_view start() const { return start_; }
   const std::vector<Found>& found() const { return found_; }  // longest name first
+  std::vector<Found>& found() { return found_; }
   // Whether the first query (the start name itself) answered; its status.
   const std::optional<dns::Status>& first_status() const { return first_status_; }
   bool temporary_failure() const { return failure_.has_value(); }
@@ -85,7 +94,8 @@ class TreeWalk {
   bool collect_;
   bool psl_mode_ = false;
   std::string_view psl_org_domain_;  // PSL mode: a suffix of start_
-  std::vector<std::string_view> names_;
+  WalkNames names_{};
+  std::size_t name_count_ = 0;
   std::size_t next_ = 0;
   std::vector<Found> found_;
   std::optional<dns::Status> first_status_;
