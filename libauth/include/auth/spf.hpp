@@ -10,6 +10,7 @@
 #include <auth/dns.hpp>
 #include <auth/ip_address.hpp>
 #include <auth/limits.hpp>
+#include <auth/reason.hpp>
 
 namespace auth::spf {
 
@@ -36,6 +37,7 @@ struct SpfResult {
   unsigned void_lookups = 0;  // lookups that answered NXDOMAIN or no records
   std::string
       reason;  // why, in words ("no SPF record", "2 v=spf1 records", "unknown mechanism 'moo'")
+  ReasonCode reason_code = ReasonCode::None;  // the same as a stable code (spf_no_record, ...)
 };
 
 struct CheckerOptions {
