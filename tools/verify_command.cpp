@@ -1,9 +1,9 @@
 // mailauth verify: the receiver's whole verdict on saved messages, through the same pipeline as
 // the milter (auth::MessageAuth): every DKIM-Signature, the ARC chain, SPF when the SMTP client
 // is given, DMARC, and the Authentication-Results header a receiver would add.
-#include <iostream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -13,7 +13,9 @@
 #include <auth/message.hpp>
 #include <auth/message_auth.hpp>
 
+#include "batch.hpp"
 #include "command_setup.hpp"
+#include "message_reader.hpp"
 #include "options.hpp"
 #include "result_json.hpp"
 #include "subcommand.hpp"
@@ -21,39 +23,114 @@
 namespace mailauth::cli {
 namespace {
 
-void print_text(const std::string& file, const auth::Verdict& v) {
-  std::cout << file << ":";
-  if (v.dkim.empty()) std::cout << " no DKIM signature";
-  std::cout << '\n';
+void print_text(std::ostream& out, const std::string& file, const auth::Verdict& v) {
+  out << file << ":";
+  if (v.dkim.empty()) out << " no DKIM signature";
+  out << '\n';
   if (v.spf) {
-    std::cout << "  spf=" << auth::spf::to_string(v.spf->result) << " domain=" << v.spf->domain;
-    if (!v.spf->mechanism.empty()) std::cout << " mechanism=" << v.spf->mechanism;
-    if (!v.spf->reason.empty()) std::cout << " (" << v.spf->reason << ")";
-    std::cout << '\n';
+    out << "  spf=" << auth::spf::to_string(v.spf->result) << " domain=" << v.spf->domain;
+    if (!v.spf->mechanism.empty()) out << " mechanism=" << v.spf->mechanism;
+    if (!v.spf->reason.empty()) out << " (" << v.spf->reason << ")";
+    out << '\n';
   }
   for (const auto& r : v.dkim) {
-    std::cout << "  dkim=" << auth::dkim::to_string(r.result) << " d=" << r.domain
+    out << "  dkim=" << auth::dkim::to_string(r.result) << " d=" << r.domain
               << " s=" << r.selector << " a=" << r.algorithm;
-    if (r.key_bits != 0) std::cout << " bits=" << r.key_bits;
-    if (!r.auid.empty()) std::cout << " i=" << r.auid;
-    if (r.testing) std::cout << " (testing key)";
-    if (!r.reason.empty()) std::cout << " (" << r.reason << ")";
-    std::cout << '\n';
+    if (r.key_bits != 0) out << " bits=" << r.key_bits;
+    if (!r.auid.empty()) out << " i=" << r.auid;
+    if (r.testing) out << " (testing key)";
+    if (!r.reason.empty()) out << " (" << r.reason << ")";
+    out << '\n';
   }
   const auth::arc::ArcResult& arc = v.arc;
-  std::cout << "  arc=" << auth::arc::to_string(arc.result);
-  if (arc.instances != 0) std::cout << " instances=" << arc.instances;
-  if (arc.oldest_pass != 0) std::cout << " oldest-pass=" << arc.oldest_pass;
-  if (!arc.reason.empty()) std::cout << " (" << arc.reason << ")";
-  std::cout << '\n';
+  out << "  arc=" << auth::arc::to_string(arc.result);
+  if (arc.instances != 0) out << " instances=" << arc.instances;
+  if (arc.oldest_pass != 0) out << " oldest-pass=" << arc.oldest_pass;
+  if (!arc.reason.empty()) out << " (" << arc.reason << ")";
+  out << '\n';
   const auth::dmarc::DmarcResult& d = v.dmarc;
-  std::cout << "  dmarc=" << auth::dmarc::to_string(d.result);
-  if (!d.author_domain.empty()) std::cout << " from=" << d.author_domain;
-  if (d.policy) std::cout << " policy=" << auth::dmarc::to_string(*d.policy);
+  out << "  dmarc=" << auth::dmarc::to_string(d.result);
+  if (!d.author_domain.empty()) out << " from=" << d.author_domain;
+  if (d.policy) out << " policy=" << auth::dmarc::to_string(*d.policy);
   if (d.result == auth::dmarc::Result::Fail)
-    std::cout << " disposition=" << auth::dmarc::to_string(d.disposition);
-  if (!d.reason.empty()) std::cout << " (" << d.reason << ")";
-  std::cout << '\n';
+    out << " disposition=" << auth::dmarc::to_string(d.disposition);
+  if (!d.reason.empty()) out << " (" << d.reason << ")";
+  out << '\n';
+}
+
+// What one file's verdict needs besides the message: shared by every thread, read-only.
+struct VerifySettings {
+  const auth::MessageAuthContext& context;
+  const std::optional<auth::IpAddress>& ip;
+  const std::string& helo;
+  const std::optional<std::string>& mail_from;
+  const std::string& authserv_id;
+  bool json;
+};
+
+FileOutcome verify_file(const VerifySettings& s, MessageReader& reader, const std::string& file) {
+  FileOutcome outcome;
+  const auth::MessageAuthContext& context = s.context;
+  const auth::Limits& limits = context.limits();
+  const std::string& authserv_id = s.authserv_id;
+  auth::MessageAuth message(context);
+  if (s.ip) {
+    message.connect(*s.ip);
+    message.helo(s.helo);
+    message.mail_from(s.mail_from.value_or(""));
+  }
+  const auto bytes = reader.read(file);
+  if (!bytes) {
+    outcome.err = "mailauth verify: " + bytes.error() + "\n";
+    outcome.status = exit_usage;
+    return outcome;
+  }
+  auth::message::MessageParser parser(message, limits);
+  auto read = parser.feed(*bytes);
+  if (read) read = parser.finish();
+  if (!read) {
+    outcome.err = "mailauth verify: " + MessageReader::display_name(file) + ": " +
+                  read.error().message + "\n";
+    outcome.status = exit_usage;
+    return outcome;
+  }
+  bool failed = false, temporary = false;
+  const auth::Verdict v = message.finish();
+  for (const auto& r : v.dkim) {
+    if (r.result == auth::dkim::Result::TempError)
+      temporary = true;
+    else if (r.result != auth::dkim::Result::Pass)
+      failed = true;
+  }
+  // A broken chain is a failure; no chain (none) is not. Likewise DMARC.
+  if (v.arc.result == auth::arc::ChainResult::Fail) failed = true;
+  if (v.arc.result == auth::arc::ChainResult::TempError) temporary = true;
+  if (v.dmarc.result == auth::dmarc::Result::Fail) failed = true;
+  if (v.dmarc.result == auth::dmarc::Result::TempError) temporary = true;
+  outcome.status = failed ? exit_fail : temporary ? exit_temporary : exit_ok;
+  if (s.json) {
+    Json dkim = Json::array();
+    for (const auto& r : v.dkim) dkim.push_back(dkim_json(r));
+    Json out = {{"file", file}};
+    if (v.spf) out["spf"] = spf_json(*v.spf, context.options().spf_checker.receiving_host);
+    out["dkim"] = std::move(dkim);
+    out["arc"] = arc_json(v.arc);
+    out["dmarc"] = dmarc_json(v.dmarc);
+    if (!authserv_id.empty())
+      out["authentication_results"] = v.arc_authentication_results(authserv_id);
+    outcome.out = json_line(out);
+  } else {
+    std::ostringstream text;
+    print_text(text, file, v);
+    if (!authserv_id.empty()) {
+      std::string field = "Authentication-Results:" + v.authentication_results(authserv_id);
+      for (std::size_t at = field.find("\r\n"); at != std::string::npos; at = field.find("\r\n"))
+        field.erase(at, 1);  // folded for a terminal: LF only
+      text << "  " << field << '\n';
+    }
+    outcome.out = std::move(text).str();
+  }
+  return outcome;
 }
 
 int run_verify(const std::vector<std::string>& args) {
@@ -67,7 +144,9 @@ int run_verify(const std::vector<std::string>& args) {
       "Give the verdict a receiver would give each message (standard input when no FILE\n"
       "is given): every DKIM-Signature, the ARC chain, SPF when the SMTP client is given\n"
       "(--ip, with --mail-from and/or --helo), and DMARC (on DKIM alone without --ip).\n"
-      "Keys fetched for one file are reused for the next. Exit 0 when nothing failed,\n"
+      "Files are verified --jobs at a time over one DNS and key cache, and reported in\n"
+      "the order given; keys fetched for one file are reused for the next. With\n"
+      "--files-from, the paths come from a file (one a line) as well. Exit 0 when nothing failed,\n"
       "1 when a signature does not pass, the ARC chain fails or DMARC fails, 2 for a\n"
       "usage or unreadable-input error, 3 when only temporary (DNS) errors prevented a\n"
       "verdict."};
@@ -86,14 +165,19 @@ int run_verify(const std::vector<std::string>& args) {
       ("allow-rsa-sha1", po::bool_switch(&allow_sha1),                     //
        "count valid rsa-sha1 signatures as pass (RFC 8301 says they are not valid)");
   add_common_options(cl, common);
+  BatchOptions batch;
+  add_batch_options(cl, batch);
   cl.add_positional("file", -1, "message files (- for standard input)");
   auto vm = parse_options(cl, args);
   if (!vm) return vm.error();
   if (vm->count("now") != 0) now = (*vm)["now"].as<std::int64_t>();
   if (vm->count("mail-from") != 0) mail_from = (*vm)["mail-from"].as<std::string>();
   std::vector<std::string> files;
-  if (vm->count("file") != 0) files = (*vm)["file"].as<std::vector<std::string>>();
-  if (files.empty()) files.push_back("-");
+  if (vm->count("file") != 0) files = std::move((*vm)["file"].as<std::vector<std::string>>());
+  const auto jobs = batch_jobs(cl, batch);
+  if (!jobs) return jobs.error();
+  auto inputs = FileList::open(std::move(files), batch.files_from);
+  if (!inputs) return usage_error(cl.name, inputs.error());
 
   std::optional<auth::IpAddress> ip;
   if (!ip_text.empty()) {
@@ -125,59 +209,13 @@ int run_verify(const std::vector<std::string>& args) {
   const auth::Limits limits;
   const auth::MessageAuthContext context(resolver, *clock, limits, std::move(options));
 
-  bool unreadable = false, failed = false, temporary = false;
-  for (const std::string& file : files) {
-    auth::MessageAuth message(context);
-    if (ip) {
-      message.connect(*ip);
-      message.helo(helo);
-      message.mail_from(mail_from.value_or(""));
-    }
-    const auto read = file == "-"
-                          ? auth::message::read_eml(std::cin, "standard input", message, limits)
-                          : auth::message::read_eml(file, message, limits);
-    if (!read) {
-      std::cerr << "mailauth verify: " << read.error().message << '\n';
-      unreadable = true;
-      continue;
-    }
-    const auth::Verdict v = message.finish();
-    for (const auto& r : v.dkim) {
-      if (r.result == auth::dkim::Result::TempError)
-        temporary = true;
-      else if (r.result != auth::dkim::Result::Pass)
-        failed = true;
-    }
-    // A broken chain is a failure; no chain (none) is not. Likewise DMARC.
-    if (v.arc.result == auth::arc::ChainResult::Fail) failed = true;
-    if (v.arc.result == auth::arc::ChainResult::TempError) temporary = true;
-    if (v.dmarc.result == auth::dmarc::Result::Fail) failed = true;
-    if (v.dmarc.result == auth::dmarc::Result::TempError) temporary = true;
-    if (common.json) {
-      Json dkim = Json::array();
-      for (const auto& r : v.dkim) dkim.push_back(dkim_json(r));
-      Json out = {{"file", file}};
-      if (v.spf) out["spf"] = spf_json(*v.spf, context.options().spf_checker.receiving_host);
-      out["dkim"] = std::move(dkim);
-      out["arc"] = arc_json(v.arc);
-      out["dmarc"] = dmarc_json(v.dmarc);
-      if (!authserv_id.empty())
-        out["authentication_results"] = v.arc_authentication_results(authserv_id);
-      print_json_line(out);
-    } else {
-      print_text(file, v);
-      if (!authserv_id.empty()) {
-        std::string field = "Authentication-Results:" + v.authentication_results(authserv_id);
-        for (std::size_t at = field.find("\r\n"); at != std::string::npos; at = field.find("\r\n"))
-          field.erase(at, 1);  // folded for a terminal: LF only
-        std::cout << "  " << field << '\n';
-      }
-    }
-  }
-  if (unreadable) return exit_usage;
-  if (failed) return exit_fail;
-  if (temporary) return exit_temporary;
-  return exit_ok;
+  const VerifySettings settings{context, ip, helo, mail_from, authserv_id, common.json};
+  return run_batch(cl.name, *inputs, *jobs, [&settings] {
+                     return [&settings, reader = std::make_shared<MessageReader>()](
+                                const std::string& file) {
+                       return verify_file(settings, *reader, file);
+                     };
+                   });
 }
 
 const Registration registration{
