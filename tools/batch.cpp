@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -148,8 +149,8 @@ FileOutcome run_guarded(std::string_view command, const Work& work, const std::s
   try {
     return work(file);
   } catch (const std::exception& e) {
-    return {{}, "mailauth " + std::string(command) + ": " + file + ": " + e.what() + "\n",
-            exit_usage};
+    return {
+        {}, "mailauth " + std::string(command) + ": " + file + ": " + e.what() + "\n", exit_usage};
   }
 }
 
@@ -205,8 +206,11 @@ class Pool {
         lock.unlock();
         writer.flush();
         lock.lock();
+        // Woken once a run of outcomes is ready rather than for each: every wake-up is a
+        // context switch on a core the workers need.
+        wake_at_ = written_ + std::min(slots_.size() / 2, queued_ - written_) - 1;
         writer_waiting_ = true;
-        head_done_.wait(lock, [&] { return head.done; });
+        head_done_.wait(lock, [this] { return run_done(); });
         writer_waiting_ = false;
       }
       FileOutcome outcome = std::move(head.outcome);
@@ -237,8 +241,15 @@ class Pool {
       lock.lock();
       slot.outcome = std::move(outcome);
       slot.done = true;
-      if (writer_waiting_) head_done_.notify_one();
+      if (writer_waiting_ && run_done()) head_done_.notify_one();
     }
+  }
+
+  // Whether the outcomes the waiting writer asked for (written_ to wake_at_) are all done.
+  bool run_done() const {
+    for (std::size_t i = written_; i <= wake_at_; ++i)
+      if (!slots_[i % slots_.size()].done) return false;
+    return true;
   }
 
   std::string_view command_;
@@ -248,7 +259,8 @@ class Pool {
   std::vector<Slot> slots_;
   std::size_t queued_ = 0;   // files put in the ring
   std::size_t taken_ = 0;    // files a worker started
-  std::size_t written_ = 0;  // outcomes written (by the calling thread only)
+  std::size_t written_ = 0;  // outcomes taken for writing (changed under the lock)
+  std::size_t wake_at_ = 0;  // the last slot the waiting writer waits for
   bool writer_waiting_ = false;
   bool stopping_ = false;
   std::vector<std::jthread> workers_;  // last: joined before the rest is destroyed
@@ -258,9 +270,8 @@ class Pool {
 
 void add_batch_options(CommandLine& cl, BatchOptions& out) {
   cl.options.add_options()  //
-      ("jobs,j", po::value(&out.jobs)->value_name("N")->notifier([&out](unsigned) {
-        out.jobs_given = true;
-      }),
+      ("jobs,j",
+       po::value(&out.jobs)->value_name("N")->notifier([&out](unsigned) { out.jobs_given = true; }),
        "work on N files at a time (default: the number of cores)")  //
       ("files-from", po::value(&out.files_from)->value_name("FILE"),
        "also take the files named in FILE, one path a line (- for standard input)");

@@ -73,7 +73,8 @@ std::expected<FileList, std::string> FileList::open(std::vector<std::string> fil
     out.list_is_stdin_ = true;
   } else {
     std::FILE* f = std::fopen(list.c_str(), "re");
-    if (f == nullptr) return std::unexpected("--files-from: cannot read " + list + ": " + why(errno));
+    if (f == nullptr)
+      return std::unexpected("--files-from: cannot read " + list + ": " + why(errno));
     out.list_.reset(f);
     struct stat st {};
     if (::fstat(fileno(f), &st) != 0)

@@ -20,7 +20,8 @@ std::expected<void, std::string> parse_message(const std::string& file, std::str
   auth::message::MessageParser parser(handler, limits);
   auto fed = parser.feed(message);
   if (fed) fed = parser.finish();
-  if (!fed) return std::unexpected((file == "-" ? "standard input" : file) + ": " + fed.error().message);
+  if (!fed)
+    return std::unexpected((file == "-" ? "standard input" : file) + ": " + fed.error().message);
   return {};
 }
 

@@ -55,8 +55,7 @@ std::expected<std::string_view, std::string> MessageReader::read(const std::stri
   return read_fd(fd.get(), file, S_ISREG(st.st_mode) ? static_cast<std::size_t>(st.st_size) : 0);
 }
 
-std::expected<std::string_view, std::string> MessageReader::read_fd(int fd,
-                                                                    const std::string& file,
+std::expected<std::string_view, std::string> MessageReader::read_fd(int fd, const std::string& file,
                                                                     std::size_t size_hint) {
   // One byte more than fstat said: a read that comes back short is the end of a regular file,
   // so the usual case is a single read(2). A file that grew meanwhile is read to its end.

@@ -24,7 +24,7 @@ class MessageReader {
 
  private:
   std::expected<std::string_view, std::string> read_fd(int fd, const std::string& file,
-                                                      std::size_t size_hint);
+                                                       std::size_t size_hint);
   void reserve(std::size_t size, std::size_t keep);
 
   std::unique_ptr<char[]> buffer_;

@@ -172,7 +172,8 @@ int run_seal(const std::vector<std::string>& args) {
       ("ip", po::value(&ip_text)->value_name("IP"), "SMTP client address, to check SPF")          //
       ("helo", po::value(&helo)->value_name("NAME"), "HELO/EHLO name")                            //
       ("mail-from", po::value<std::string>()->value_name("ADDR"), "envelope sender (MAIL FROM)")  //
-      ("now", po::value<std::int64_t>()->value_name("UNIX_TIME"), "seal as if the time were this")  //
+      ("now", po::value<std::int64_t>()->value_name("UNIX_TIME"),
+       "seal as if the time were this")  //
       ("output-dir", po::value(&output_dir)->value_name("DIR"),
        "write each sealed message to DIR/<its file name> (needed for several files)");
   add_common_options(cl, common);
@@ -226,9 +227,9 @@ int run_seal(const std::vector<std::string>& args) {
   auth::MessageAuthOptions verify_options;
   verify_options.spf_checker.receiving_host = authserv_id;
   const auth::MessageAuthContext context(resolver, *clock, limits, std::move(verify_options));
-  const SealSettings settings{context,    options, ip,          helo,
-                              mail_from,  authserv_id, output_dir, common.json,
-                              !output_dir.empty() || inputs->total() != 1};
+  const SealSettings settings{context,    options,     ip,
+                              helo,       mail_from,   authserv_id,
+                              output_dir, common.json, !output_dir.empty() || inputs->total() != 1};
   return run_batch(cl.name, *inputs, *jobs, [&settings] {
     return [&settings, reader = std::make_shared<MessageReader>()](const std::string& file) {
       return seal_file(settings, *reader, file);

@@ -58,9 +58,9 @@ FileOutcome sign_file(std::span<const auth::dkim::SignerOptions> options, const 
     return fail(exit_usage, parsed.error());
   auto fields = signer->finish();
   if (!fields) {
-    return fail(exit_fail, output_dir.empty() ? fields.error().message
-                                              : MessageReader::display_name(file) + ": " +
-                                                    fields.error().message);
+    return fail(exit_fail, output_dir.empty()
+                               ? fields.error().message
+                               : MessageReader::display_name(file) + ": " + fields.error().message);
   }
   std::string head = fields_text(*fields, *message);
   if (output_dir.empty()) {
@@ -105,7 +105,8 @@ int run_sign(const std::vector<std::string>& args) {
       ("body-length", po::bool_switch(&body_length), "add l= (the signed body length)")          //
       ("identity", po::value(&identity)->value_name("ADDR"), "agent or user identifier (i=)")    //
       ("expire", po::value<std::int64_t>()->value_name("SECONDS"), "add x= this long after t=")  //
-      ("now", po::value<std::int64_t>()->value_name("UNIX_TIME"), "sign as if the time were this")  //
+      ("now", po::value<std::int64_t>()->value_name("UNIX_TIME"),
+       "sign as if the time were this")  //
       ("output-dir", po::value(&output_dir)->value_name("DIR"),
        "write each signed message to DIR/<its file name> (needed for several files)");
   BatchOptions batch;

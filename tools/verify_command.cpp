@@ -1,6 +1,8 @@
 // mailauth verify: the receiver's whole verdict on saved messages, through the same pipeline as
 // the milter (auth::MessageAuth): every DKIM-Signature, the ARC chain, SPF when the SMTP client
 // is given, DMARC, and the Authentication-Results header a receiver would add.
+#include <algorithm>
+#include <expected>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -34,8 +36,8 @@ void print_text(std::ostream& out, const std::string& file, const auth::Verdict&
     out << '\n';
   }
   for (const auto& r : v.dkim) {
-    out << "  dkim=" << auth::dkim::to_string(r.result) << " d=" << r.domain
-              << " s=" << r.selector << " a=" << r.algorithm;
+    out << "  dkim=" << auth::dkim::to_string(r.result) << " d=" << r.domain << " s=" << r.selector
+        << " a=" << r.algorithm;
     if (r.key_bits != 0) out << " bits=" << r.key_bits;
     if (!r.auid.empty()) out << " i=" << r.auid;
     if (r.testing) out << " (testing key)";
@@ -61,6 +63,9 @@ void print_text(std::ostream& out, const std::string& file, const auth::Verdict&
 // What one file's verdict needs besides the message: shared by every thread, read-only.
 struct VerifySettings {
   const auth::MessageAuthContext& context;
+  // The same with diagnose_body_mismatch: a copy of each body kept to explain a mismatch, paid
+  // only by the messages that need it (they are verified a second time).
+  const auth::MessageAuthContext& diagnosing;
   const std::optional<auth::IpAddress>& ip;
   const std::string& helo;
   const std::optional<std::string>& mail_from;
@@ -68,34 +73,50 @@ struct VerifySettings {
   bool json;
 };
 
-FileOutcome verify_file(const VerifySettings& s, MessageReader& reader, const std::string& file) {
-  FileOutcome outcome;
-  const auth::MessageAuthContext& context = s.context;
-  const auth::Limits& limits = context.limits();
-  const std::string& authserv_id = s.authserv_id;
+// The verdict on `bytes`, or the parse error in words.
+std::expected<auth::Verdict, std::string> verdict_of(const VerifySettings& s,
+                                                     const auth::MessageAuthContext& context,
+                                                     const std::string& file,
+                                                     std::string_view bytes) {
   auth::MessageAuth message(context);
   if (s.ip) {
     message.connect(*s.ip);
     message.helo(s.helo);
     message.mail_from(s.mail_from.value_or(""));
   }
+  auth::message::MessageParser parser(message, context.limits());
+  auto read = parser.feed(bytes);
+  if (read) read = parser.finish();
+  if (!read)
+    return std::unexpected(MessageReader::display_name(file) + ": " + read.error().message);
+  return message.finish();
+}
+
+bool has_body_mismatch(const auth::Verdict& v) {
+  return std::any_of(v.dkim.begin(), v.dkim.end(), [](const auth::dkim::DkimResult& r) {
+    return r.result == auth::dkim::Result::Fail && r.reason.starts_with("body hash mismatch");
+  });
+}
+
+FileOutcome verify_file(const VerifySettings& s, MessageReader& reader, const std::string& file) {
+  FileOutcome outcome;
+  const auth::MessageAuthContext& context = s.context;
+  const std::string& authserv_id = s.authserv_id;
   const auto bytes = reader.read(file);
   if (!bytes) {
     outcome.err = "mailauth verify: " + bytes.error() + "\n";
     outcome.status = exit_usage;
     return outcome;
   }
-  auth::message::MessageParser parser(message, limits);
-  auto read = parser.feed(*bytes);
-  if (read) read = parser.finish();
-  if (!read) {
-    outcome.err = "mailauth verify: " + MessageReader::display_name(file) + ": " +
-                  read.error().message + "\n";
+  auto verdict = verdict_of(s, context, file, *bytes);
+  if (verdict && has_body_mismatch(*verdict)) verdict = verdict_of(s, s.diagnosing, file, *bytes);
+  if (!verdict) {
+    outcome.err = "mailauth verify: " + verdict.error() + "\n";
     outcome.status = exit_usage;
     return outcome;
   }
   bool failed = false, temporary = false;
-  const auth::Verdict v = message.finish();
+  const auth::Verdict& v = *verdict;
   for (const auto& r : v.dkim) {
     if (r.result == auth::dkim::Result::TempError)
       temporary = true;
@@ -150,19 +171,19 @@ int run_verify(const std::vector<std::string>& args) {
       "1 when a signature does not pass, the ARC chain fails or DMARC fails, 2 for a\n"
       "usage or unreadable-input error, 3 when only temporary (DNS) errors prevented a\n"
       "verdict."};
-  cl.options.add_options()                                                           //
+  cl.options.add_options()                                                          //
       ("ip", po::value(&ip_text)->value_name("ADDR"), "SMTP client address (SPF)")  //
-      ("helo", po::value(&helo)->value_name("NAME"), "HELO/EHLO name")               //
+      ("helo", po::value(&helo)->value_name("NAME"), "HELO/EHLO name")              //
       ("mail-from", po::value<std::string>()->value_name("ADDR"),
        "envelope sender (MAIL FROM); \"\" is the null reverse-path")  //
       ("authserv-id", po::value(&authserv_id)->value_name("ID"),
        "also print the Authentication-Results this host (ID) would add")  //
       ("psl", po::value(&psl_file)->value_name("FILE"),
        "DMARC Organizational Domains from this public suffix list (RFC 7489 method) "
-       "instead of the DNS tree walk")                                      //
-      ("now", po::value<std::int64_t>()->value_name("UNIX_TIME"),          //
-       "verify as if the time were this (seconds since 1970)")             //
-      ("allow-rsa-sha1", po::bool_switch(&allow_sha1),                     //
+       "instead of the DNS tree walk")                             //
+      ("now", po::value<std::int64_t>()->value_name("UNIX_TIME"),  //
+       "verify as if the time were this (seconds since 1970)")     //
+      ("allow-rsa-sha1", po::bool_switch(&allow_sha1),             //
        "count valid rsa-sha1 signatures as pass (RFC 8301 says they are not valid)");
   add_common_options(cl, common);
   BatchOptions batch;
@@ -192,7 +213,6 @@ int run_verify(const std::vector<std::string>& args) {
 
   auth::MessageAuthOptions options;
   options.allow_rsa_sha1 = allow_sha1;
-  options.diagnose_body_mismatch = true;  // an admin asking why wants the explanation
   options.spf_checker.receiving_host = authserv_id.empty() ? "localhost" : authserv_id;
   if (!psl_file.empty()) {
     auto psl = auth::dmarc::PublicSuffixList::from_file(psl_file);
@@ -207,15 +227,18 @@ int run_verify(const std::vector<std::string>& args) {
   const std::unique_ptr<auth::Clock> clock = make_clock(now);
   auth::dns::CachingResolver resolver(*upstream, *clock);
   const auth::Limits limits;
+  auth::MessageAuthOptions diagnosing_options = options;
+  diagnosing_options.diagnose_body_mismatch = true;  // an admin asking why wants the explanation
   const auth::MessageAuthContext context(resolver, *clock, limits, std::move(options));
+  const auth::MessageAuthContext diagnosing(resolver, *clock, limits,
+                                            std::move(diagnosing_options));
 
-  const VerifySettings settings{context, ip, helo, mail_from, authserv_id, common.json};
+  const VerifySettings settings{context, diagnosing, ip, helo, mail_from, authserv_id, common.json};
   return run_batch(cl.name, *inputs, *jobs, [&settings] {
-                     return [&settings, reader = std::make_shared<MessageReader>()](
-                                const std::string& file) {
-                       return verify_file(settings, *reader, file);
-                     };
-                   });
+    return [&settings, reader = std::make_shared<MessageReader>()](const std::string& file) {
+      return verify_file(settings, *reader, file);
+    };
+  });
 }
 
 const Registration registration{
