@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package that mailauth's build, tests and benchmarks need.
 # Idempotent and quick when everything is present: apt-get runs only for missing packages.
+#
+#   install-deps.sh          build, tests, benchmarks
+#   install-deps.sh fuzz     also libFuzzer's runtime, for scripts/fuzz.sh
 set -euo pipefail
 
 packages=(
@@ -20,6 +23,17 @@ packages=(
   # report tests: a private PostgreSQL server, XSD validation of aggregate reports
   postgresql-15 libxml2-utils
 )
+for group in "$@"; do
+  case "$group" in
+    # libclang_rt.fuzzer-x86_64.a: the fuzz targets are built with GCC and linked with it
+    # (tests/fuzz/CMakeLists.txt).
+    fuzz) packages+=(libclang-rt-14-dev) ;;
+    *)
+      echo "install-deps: unknown group '$group' (known: fuzz)" >&2
+      exit 2
+      ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

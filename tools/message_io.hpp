@@ -1,5 +1,5 @@
-// Reading a message for a subcommand, feeding it to a handler and writing it back with new
-// header fields on top, in the input's own line-ending convention (sign, seal).
+// Feeding a message to a handler and writing it back with new header fields on top, in the
+// input's own line-ending convention (sign, seal).
 #pragma once
 
 #include <expected>
@@ -12,20 +12,30 @@
 
 namespace mailauth::cli {
 
-// The whole of `file` ("-": standard input). On failure prints "mailauth <command>: cannot read
-// <file>" and returns exit_usage.
-std::expected<std::string, int> read_message(std::string_view command, const std::string& file);
-
-// Runs `message` through a MessageParser into `handler`. On a parse error prints
-// "mailauth <command>: <file or 'standard input'>: <error>" and returns exit_usage.
-std::expected<void, int> parse_message(std::string_view command, const std::string& file,
-                                       std::string_view message,
-                                       auth::message::MessageHandler& handler,
-                                       const auth::Limits& limits = {});
+// Runs `message` through a MessageParser into `handler`. A parse error is returned in words:
+// "<file or 'standard input'>: <error>".
+std::expected<void, std::string> parse_message(const std::string& file, std::string_view message,
+                                               auth::message::MessageHandler& handler,
+                                               const auth::Limits& limits = {});
 
 // Writes `fields` (top first) then `message` to standard output. The fields end in CRLF, or in
 // LF when the message's first line does. Returns exit_ok, or exit_usage when writing failed.
 int write_with_fields(const std::vector<auth::message::HeaderField>& fields,
                       std::string_view message);
+
+// The text of `fields` (top first) as write_with_fields() writes it before `message`.
+std::string fields_text(const std::vector<auth::message::HeaderField>& fields,
+                        std::string_view message);
+
+// Writes `head` then `message` to a new file `path` (mode 0666 less the umask) with one
+// writev(2). An existing file is never replaced; a file left half written is removed. On
+// failure returns the reason in words, naming the file.
+std::expected<void, std::string> write_new_file(const std::string& path, std::string_view head,
+                                                std::string_view message);
+
+// Where --output-dir DIR puts the message read from `file`: DIR/<file's last name>. Fails, in
+// words, for standard input and for a path with no file name.
+std::expected<std::string, std::string> output_path(const std::string& dir,
+                                                    const std::string& file);
 
 }  // namespace mailauth::cli

@@ -49,8 +49,12 @@ Json dmarc_json(const auth::dmarc::DmarcResult& r) {
           {"reason_code", std::string(auth::to_string(r.reason_code))}};
 }
 
-void print_json_line(const Json& value) {
-  std::cout << value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+void print_json_line(const Json& value) { std::cout << json_line(value); }
+
+std::string json_line(const Json& value) {
+  std::string line = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  line += '\n';
+  return line;
 }
 
 }  // namespace mailauth::cli

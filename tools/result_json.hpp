@@ -34,5 +34,7 @@ Json dmarc_json(const auth::dmarc::DmarcResult& r);
 // One JSON line on standard output; invalid UTF-8 (names and addresses may carry any byte) is
 // replaced rather than thrown on.
 void print_json_line(const Json& value);
+// The same line as a string, with its '\n'.
+std::string json_line(const Json& value);
 
 }  // namespace mailauth::cli

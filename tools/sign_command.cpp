@@ -1,8 +1,8 @@
 // mailauth sign: add DKIM-Signature fields to a message (RFC 6376) and write it to stdout.
-#include <iostream>
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -11,8 +11,10 @@
 #include <auth/dkim.hpp>
 #include <auth/message.hpp>
 
+#include "batch.hpp"
 #include "command_setup.hpp"
 #include "message_io.hpp"
+#include "message_reader.hpp"
 #include "options.hpp"
 #include "subcommand.hpp"
 
@@ -31,19 +33,62 @@ class SignHandler final : public auth::message::MessageHandler {
   auth::dkim::Signer& signer_;
 };
 
+// Signs one file: written to standard output, or to a new file under --output-dir.
+FileOutcome sign_file(std::span<const auth::dkim::SignerOptions> options, const auth::Clock& clock,
+                      const std::string& output_dir, MessageReader& reader,
+                      const std::string& file) {
+  FileOutcome outcome;
+  const auto fail = [&outcome](int status, std::string_view message) {
+    outcome.err = "mailauth sign: " + std::string(message) + "\n";
+    outcome.status = status;
+    return outcome;
+  };
+  std::string target;
+  if (!output_dir.empty()) {
+    auto path = output_path(output_dir, file);
+    if (!path) return fail(exit_usage, path.error());
+    target = std::move(*path);
+  }
+  const auto message = reader.read(file);
+  if (!message) return fail(exit_usage, message.error());
+  auto signer = auth::dkim::Signer::create(options, clock);
+  if (!signer) return fail(exit_usage, signer.error().message);  // checked once before
+  SignHandler handler(*signer);
+  if (auto parsed = parse_message(file, *message, handler); !parsed)
+    return fail(exit_usage, parsed.error());
+  auto fields = signer->finish();
+  if (!fields) {
+    return fail(exit_fail, output_dir.empty()
+                               ? fields.error().message
+                               : MessageReader::display_name(file) + ": " + fields.error().message);
+  }
+  std::string head = fields_text(*fields, *message);
+  if (output_dir.empty()) {
+    outcome.out = std::move(head);
+    outcome.out += *message;
+  } else if (auto written = write_new_file(target, head, *message); !written) {
+    return fail(exit_usage, written.error());
+  }
+  return outcome;
+}
+
 int run_sign(const std::vector<std::string>& args) {
   std::string domain, selector, key_file, algorithm, canonicalization = "relaxed/relaxed", headers;
   std::string identity;
   std::vector<std::string> signer_specs;
+  std::string output_dir;
   bool body_length = false, no_oversign = false;
   std::optional<std::int64_t> expire, now;
   CommandLine cl{"sign",
                  "--domain D --selector S --key FILE [options] [FILE | -]\n"
-                 "       mailauth sign --signer D:S:KEYFILE [--signer ...] [options] [FILE | -]",
+                 "       mailauth sign --signer D:S:KEYFILE [--signer ...] [options] [FILE | -]\n"
+                 "       mailauth sign ... --output-dir DIR [--jobs N] [--files-from LIST] FILE...",
                  "Sign a message (standard input when no FILE is given) and write it, with the\n"
                  "new DKIM-Signature fields on top, to standard output. --signer may be repeated\n"
                  "to add several signatures in one pass (for example RSA and Ed25519). The other\n"
-                 "options apply to every signature."};
+                 "options apply to every signature. With --output-dir, each FILE (and each path\n"
+                 "in --files-from) is signed into DIR under its own file name, --jobs at a time;\n"
+                 "an existing file there is never replaced."};
   cl.options.add_options()                                                                    //
       ("domain", po::value(&domain)->value_name("D"), "signing domain (d=)")                  //
       ("selector", po::value(&selector)->value_name("S"), "selector (s=)")                    //
@@ -60,14 +105,25 @@ int run_sign(const std::vector<std::string>& args) {
       ("body-length", po::bool_switch(&body_length), "add l= (the signed body length)")          //
       ("identity", po::value(&identity)->value_name("ADDR"), "agent or user identifier (i=)")    //
       ("expire", po::value<std::int64_t>()->value_name("SECONDS"), "add x= this long after t=")  //
-      ("now", po::value<std::int64_t>()->value_name("UNIX_TIME"), "sign as if the time were this");
-  cl.add_positional("file", 1, "message file (- for standard input)");
+      ("now", po::value<std::int64_t>()->value_name("UNIX_TIME"),
+       "sign as if the time were this")  //
+      ("output-dir", po::value(&output_dir)->value_name("DIR"),
+       "write each signed message to DIR/<its file name> (needed for several files)");
+  BatchOptions batch;
+  add_batch_options(cl, batch);
+  cl.add_positional("file", -1, "message files (- for standard input)");
   auto vm = parse_options(cl, args);
   if (!vm) return vm.error();
   if (vm->count("expire") != 0) expire = (*vm)["expire"].as<std::int64_t>();
   if (vm->count("now") != 0) now = (*vm)["now"].as<std::int64_t>();
-  std::string file = "-";
-  if (vm->count("file") != 0) file = (*vm)["file"].as<std::vector<std::string>>().front();
+  std::vector<std::string> files;
+  if (vm->count("file") != 0) files = std::move((*vm)["file"].as<std::vector<std::string>>());
+  const auto jobs = batch_jobs(cl, batch);
+  if (!jobs) return jobs.error();
+  auto inputs = FileList::open(std::move(files), batch.files_from);
+  if (!inputs) return usage_error(cl.name, inputs.error());
+  if (output_dir.empty() && inputs->total() != 1)
+    return usage_error(cl.name, "several messages need --output-dir (standard output takes one)");
 
   struct Spec {
     std::string domain, selector, key_file;
@@ -119,19 +175,15 @@ int run_sign(const std::vector<std::string>& args) {
     options.push_back(std::move(o));
   }
   const std::unique_ptr<auth::Clock> clock = make_clock(now);
-  auto signer = auth::dkim::Signer::create(options, *clock);
-  if (!signer) return usage_error(cl.name, signer.error().message);
+  // Checked once here, so that a bad option is one usage error rather than one per file.
+  if (auto signer = auth::dkim::Signer::create(options, *clock); !signer)
+    return usage_error(cl.name, signer.error().message);
 
-  const auto message = read_message(cl.name, file);
-  if (!message) return message.error();
-  SignHandler handler(*signer);
-  if (auto parsed = parse_message(cl.name, file, *message, handler); !parsed) return parsed.error();
-  auto fields = signer->finish();
-  if (!fields) {
-    std::cerr << "mailauth sign: " << fields.error().message << '\n';
-    return exit_fail;
-  }
-  return write_with_fields(*fields, *message);
+  return run_batch(cl.name, *inputs, *jobs, [&] {
+    return [&, reader = std::make_shared<MessageReader>()](const std::string& file) {
+      return sign_file(options, *clock, output_dir, *reader, file);
+    };
+  });
 }
 
 const Registration registration{{"sign", "add DKIM signatures to a message (RFC 6376)", run_sign}};

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include <auth/authres.hpp>
@@ -64,6 +65,42 @@ TEST(Parse, QuotedStringsWithEscapes) {
   EXPECT_EQ(ar.results[0].properties[0].value, "ab/cd");
   // An address with a quoted local-part is kept as written.
   EXPECT_EQ(ar.results[0].properties[1].value, "\"john q\"@example.com");
+}
+
+// No value, comment or authserv-id keeps a raw control byte: each becomes a space, as format()
+// writes it, and folding line breaks go; HTAB is white space and stays. Whatever a forged header
+// carries, nothing parsed from it can put a control byte into a header we write.
+TEST(Parse, NoRawControlBytesInValues) {
+  using namespace std::string_literals;  // for the NUL byte
+  const std::string text = "\"id\x01x\"; spf=pass (c\x7f\x1b) reason=\"r\0\\\x02\""s +
+                           " smtp.mailfrom=\"a\x01"
+                           "b\r\n \\\x03"
+                           "c\tq\"@example.com" +
+                           " header.from=\"d\x0b\"";
+  const auto ar = parsed(text);
+  EXPECT_EQ(ar.authserv_id, "id x");
+  ASSERT_EQ(ar.results.size(), 1u);
+  const MethodResult& r = ar.results[0];
+  EXPECT_EQ(r.result_comment, "c  ");
+  EXPECT_EQ(r.reason, "r  ");
+  ASSERT_EQ(r.properties.size(), 2u);
+  // The address keeps its quotes and escapes as written; its control bytes are spaces.
+  EXPECT_EQ(r.properties[0].value, "\"a b \\ c\tq\"@example.com");
+  EXPECT_EQ(r.properties[1].value, "d ");
+  const auto has_control = [](std::string_view s) {
+    return std::any_of(s.begin(), s.end(), [](char c) {
+      const auto u = static_cast<unsigned char>(c);
+      return (u < 0x20 && c != '\t') || u == 0x7f;
+    });
+  };
+  EXPECT_FALSE(has_control(ar.authserv_id));
+  EXPECT_FALSE(has_control(r.result_comment) || has_control(r.reason));
+  for (const Property& p : r.properties)
+    EXPECT_FALSE(has_control(p.value) || has_control(p.comment));
+  // And it formats and parses back the same.
+  const auto again = parse(format(ar));
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(*again, ar);
 }
 
 TEST(Parse, KeywordsAreCaseInsensitiveValuesAreNot) {

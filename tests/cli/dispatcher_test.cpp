@@ -109,6 +109,23 @@ TEST(CliFixture, DispatchesArgumentsToSubcommand) {
   EXPECT_EQ(r.out, "ok\n");
 }
 
+// Positional words are collected apart from the options (in one pass, however many), wherever
+// they stand: before, between and after options and their values, and after "--".
+TEST(CliFixture, PositionalWordsAmongOptions) {
+  auto r = fixture({"echo", "a", "--upper", "b", "--repeat", "2", "c", "-", "--", "--d", "-h"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "A B C - --D -H\nA B C - --D -H\n");
+  r = fixture({"echo", "--repeat=2", "x", "--json"});
+  EXPECT_EQ(r.out, "{\"text\":\"x\"}\n{\"text\":\"x\"}\n");
+  r = fixture({"echo", "--rep", "2", "y"});  // an unambiguous abbreviation, as Boost allows
+  EXPECT_EQ(r.out, "y\ny\n");
+  std::vector<std::string> many = {"echo"};
+  for (int i = 0; i < 20000; ++i) many.push_back(i % 2 ? "b" : "a");
+  r = fixture(many);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.size(), 2u * 20000u);
+}
+
 TEST(CliFixture, SubcommandHelpFromOptionAndFromHelpCommand) {
   const auto r = fixture({"echo", "--help"});
   EXPECT_EQ(r.exit_code, 0);

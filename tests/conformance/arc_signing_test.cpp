@@ -10,6 +10,7 @@
 #include <set>
 
 #include "../arc/arc_test_support.hpp"
+#include "../support/conformance_suite.hpp"
 #include "arc_suite.hpp"
 
 namespace mailauth::test {
@@ -53,7 +54,10 @@ class ArcSigning : public ::testing::TestWithParam<ArcSigningCase> {};
 
 TEST_P(ArcSigning, Case) {
   const ArcSigningCase& c = GetParam();
-  if (!c.skip.empty()) GTEST_SKIP() << c.skip;
+  MAILAUTH_REQUIRE_SUITE("arc/valimail-signing",
+                         c.missing_file.empty()
+                             ? arc_conformance_dir() + "/valimail/arc-draft-sign-tests.yml"
+                             : c.missing_file);
   SCOPED_TRACE(c.id + ": " + c.description + " (" + c.scenario + ")");
   TxtResolver resolver;
   for (const auto& [name, value] : c.txt_records) resolver.add_txt(name, value);

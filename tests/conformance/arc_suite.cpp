@@ -1,9 +1,11 @@
-// Reads the ValiMail ARC suites with yaml-cpp. A missing folder gives one case that skips.
+// Reads the ValiMail ARC suites with yaml-cpp. A missing file gives one case that says so.
 #include "arc_suite.hpp"
 
 #include <yaml-cpp/yaml.h>
 
 #include <filesystem>
+
+#include "../support/conformance_suite.hpp"
 
 namespace mailauth::test {
 namespace {
@@ -24,7 +26,7 @@ std::string text(const YAML::Node& node) {
 
 }  // namespace
 
-std::string arc_conformance_dir() { return std::string(MAILAUTH_CONFORMANCE) + "/arc"; }
+std::string arc_conformance_dir() { return (conformance_dir() / "arc").string(); }
 
 std::string gtest_name(const std::string& id) {
   std::string out;
@@ -37,7 +39,7 @@ std::vector<ArcValidationCase> load_arc_validation_cases() {
   if (!std::filesystem::exists(path)) {
     ArcValidationCase missing;
     missing.id = "suite_absent";
-    missing.skip = "ARC validation suite not found at " + path;
+    missing.missing_file = path;
     return {missing};
   }
   std::vector<ArcValidationCase> cases;
@@ -67,7 +69,7 @@ std::vector<ArcSigningCase> load_arc_signing_cases() {
   if (!std::filesystem::exists(path)) {
     ArcSigningCase missing;
     missing.id = "suite_absent";
-    missing.skip = "ARC signing suite not found at " + path;
+    missing.missing_file = path;
     return {missing};
   }
   std::vector<ArcSigningCase> cases;

@@ -9,7 +9,7 @@
 
 namespace mailauth::test {
 
-std::string arc_conformance_dir();  // <conformance>/arc
+std::string arc_conformance_dir();  // <conformance folder>/arc
 
 struct ArcValidationCase {
   std::string id;        // test id, unique in the file
@@ -19,7 +19,7 @@ struct ArcValidationCase {
   std::string message;  // LF line endings, as stored
   std::string cv;       // "Pass", "Fail", "None" or ""
   std::map<std::string, std::string> txt_records;
-  std::string skip;  // non-empty: why the case cannot run (suite absent)
+  std::string missing_file;  // non-empty: the suite file is absent (the one case says so)
 };
 
 struct ArcSigningCase {
@@ -33,7 +33,7 @@ struct ArcSigningCase {
   std::string as, ams, aar;  // expected values, without header names
   std::string domain, selector, private_key;
   std::map<std::string, std::string> txt_records;
-  std::string skip;
+  std::string missing_file;
 };
 
 std::vector<ArcValidationCase> load_arc_validation_cases();

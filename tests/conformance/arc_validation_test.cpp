@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "../arc/arc_test_support.hpp"
+#include "../support/conformance_suite.hpp"
 #include "arc_suite.hpp"
 
 namespace mailauth::test {
@@ -48,7 +49,10 @@ class ArcValidation : public ::testing::TestWithParam<ArcValidationCase> {};
 
 TEST_P(ArcValidation, Case) {
   const ArcValidationCase& c = GetParam();
-  if (!c.skip.empty()) GTEST_SKIP() << c.skip;
+  MAILAUTH_REQUIRE_SUITE("arc/valimail-validation",
+                         c.missing_file.empty() ? arc_conformance_dir() +
+                                                      "/valimail/arc-draft-validation-tests.yml"
+                                                : c.missing_file);
   SCOPED_TRACE(c.id + ": " + c.description + " (" + c.scenario + ")");
   TxtResolver resolver;
   for (const auto& [name, value] : c.txt_records) resolver.add_txt(name, value);
@@ -78,7 +82,7 @@ class ArcStalwart : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ArcStalwart, Pass) {
   const std::string path = arc_conformance_dir() + "/stalwart/" + GetParam();
-  if (!std::filesystem::exists(path)) GTEST_SKIP() << "stalwart ARC case not found at " << path;
+  MAILAUTH_REQUIRE_SUITE("arc/stalwart", path);
   TxtResolver resolver;
   const std::string message =
       auth::arc::testing::load_dns_and_message(auth::arc::testing::read_file(path), resolver);

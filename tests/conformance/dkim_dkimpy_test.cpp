@@ -53,8 +53,7 @@ std::shared_ptr<const auth::crypto::PrivateKey> load_key(const std::string& file
 }  // namespace
 
 TEST(DkimConformanceDkimpy, SignedMessages) {
-  if (!std::filesystem::exists(dir() / "MANIFEST.yaml"))
-    GTEST_SKIP() << "no conformance data at " << dir();
+  MAILAUTH_REQUIRE_SUITE("dkim/dkimpy", dir() / "MANIFEST.yaml");
   int cases = 0;
   for (const auto& entry : manifest()["verify"]) {
     const std::string file = entry["file"].as<std::string>();
@@ -74,8 +73,7 @@ TEST(DkimConformanceDkimpy, SignedMessages) {
 }
 
 TEST(DkimConformanceDkimpy, KeyPairsRoundTrip) {
-  if (!std::filesystem::exists(dir() / "MANIFEST.yaml"))
-    GTEST_SKIP() << "no conformance data at " << dir();
+  MAILAUTH_REQUIRE_SUITE("dkim/dkimpy", dir() / "MANIFEST.yaml");
   const std::string message = lf_to_crlf(read_file(dir() / "test.message"));
   int pairs = 0;
   for (const auto& entry : manifest()["keys"]) {
@@ -110,8 +108,7 @@ TEST(DkimConformanceDkimpy, KeyPairsRoundTrip) {
 }
 
 TEST(DkimConformanceDkimpy, BadKeyRecordsDoNotPass) {
-  if (!std::filesystem::exists(dir() / "MANIFEST.yaml"))
-    GTEST_SKIP() << "no conformance data at " << dir();
+  MAILAUTH_REQUIRE_SUITE("dkim/dkimpy", dir() / "MANIFEST.yaml");
   const std::string message = lf_to_crlf(read_file(dir() / "test.message"));
   auth::dkim::SignerOptions options;
   options.domain = "example.com";
@@ -136,8 +133,7 @@ TEST(DkimConformanceDkimpy, BadKeyRecordsDoNotPass) {
 }
 
 TEST(DkimConformanceDkimpy, MessageWithoutFromIsNotSigned) {
-  if (!std::filesystem::exists(dir() / "test_nofrom.message"))
-    GTEST_SKIP() << "no conformance data at " << dir();
+  MAILAUTH_REQUIRE_SUITE("dkim/dkimpy", dir() / "test_nofrom.message");
   auth::dkim::SignerOptions options;
   options.domain = "example.com";
   options.selector = "test";

@@ -66,8 +66,7 @@ bool only_rfc8301_conflicts(const YAML::Node& conflicts) {
 }  // namespace
 
 TEST(DkimConformanceMailDkim, Corpus) {
-  if (!std::filesystem::exists(dir() / "MANIFEST.yaml"))
-    GTEST_SKIP() << "no conformance data at " << dir();
+  MAILAUTH_REQUIRE_SUITE("dkim/mail-dkim", dir() / "MANIFEST.yaml");
   auto resolver = make_zone(fake_dns());
   ASSERT_TRUE(resolver);
   const auto clock = auth::FixedClock::at_unix(1795000000);

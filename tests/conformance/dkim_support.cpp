@@ -29,9 +29,7 @@ std::string zone_string(std::string_view text) {
 
 }  // namespace
 
-std::filesystem::path conformance_dir() {
-  return std::filesystem::path(MAILAUTH_CONFORMANCE) / "dkim";
-}
+std::filesystem::path conformance_dir() { return mailauth::test::conformance_dir() / "dkim"; }
 
 std::unique_ptr<auth::dns::ZoneResolver> make_zone(const ZoneData& data) {
   std::string zone = "$TTL 300\n";

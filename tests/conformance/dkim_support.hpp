@@ -11,11 +11,12 @@
 #include <utility>
 #include <vector>
 
+#include "../support/conformance_suite.hpp"
 #include "../support/message_test_support.hpp"
 
 namespace dkim_conformance {
 
-std::filesystem::path conformance_dir();  // MAILAUTH_CONFORMANCE/dkim
+std::filesystem::path conformance_dir();  // <conformance folder>/dkim
 using auth::test_support::lf_to_crlf;
 using auth::test_support::read_file;
 

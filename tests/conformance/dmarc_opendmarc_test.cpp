@@ -11,6 +11,7 @@
 
 #include <auth/dmarc.hpp>
 
+#include "../support/conformance_suite.hpp"
 #include "dmarc/idna.hpp"
 
 namespace {
@@ -18,7 +19,7 @@ namespace {
 using auth::dmarc::PublicSuffixList;
 
 const std::filesystem::path vectors =
-    std::filesystem::path(MAILAUTH_CONFORMANCE) / "dmarc" / "opendmarc-vectors.yaml";
+    mailauth::test::conformance_dir() / "dmarc" / "opendmarc-vectors.yaml";
 constexpr const char* debian_psl = "/usr/share/publicsuffix/public_suffix_list.dat";
 
 struct Deviation {
@@ -106,10 +107,7 @@ void expect_all_used(std::string_view table) {
 
 YAML::Node load() { return YAML::LoadFile(vectors.string()); }
 
-#define SKIP_WITHOUT_VECTORS()                                          \
-  if (!std::filesystem::exists(vectors))                                \
-  GTEST_SKIP() << "OpenDMARC vectors not found at " << vectors.string() \
-               << " (../shared/conformance is not part of this checkout)"
+#define SKIP_WITHOUT_VECTORS() MAILAUTH_REQUIRE_SUITE("dmarc/opendmarc", vectors)
 
 // Our record outcome in OpenDMARC's terms; DEFAULTED: a bad value replaced by its default,
 // the record still applying (RFC 9989 §4.8), which OpenDMARC has no word for.

@@ -10,6 +10,8 @@
 
 #include <auth/domain_name.hpp>
 
+#include "../support/conformance_suite.hpp"
+
 namespace mailauth::test {
 namespace {
 
@@ -25,12 +27,20 @@ std::string sanitize(std::string_view text) {
   return out;
 }
 
-SpfCase missing(const std::string& what) {
+// The one case of a suite whose file is missing: it says so when run.
+SpfCase missing(const std::string& suite, const std::string& path) {
   SpfCase c;
   c.name = "missing_data";
-  c.skip = what + " not found (the shared conformance folder " + spf_conformance_dir() +
-           " is absent); SPF conformance cases not run";
+  c.suite = suite;
+  c.suite_file = path;
   return c;
+}
+
+// "spf/rfc7208" for "rfc7208-tests.yml", "spf/blitiri" for "blitiri/blitirispf-tests.yml".
+std::string suite_id(const std::string& relative_path) {
+  const auto slash = relative_path.find('/');
+  if (slash != std::string::npos) return "spf/" + relative_path.substr(0, slash);
+  return "spf/" + relative_path.substr(0, relative_path.find('-'));
 }
 
 std::string trim(std::string_view s) {
@@ -87,11 +97,11 @@ std::shared_ptr<SpfTestZone> build_stalwart_zone(
 
 }  // namespace
 
-std::string spf_conformance_dir() { return std::string(MAILAUTH_CONFORMANCE) + "/spf"; }
+std::string spf_conformance_dir() { return (conformance_dir() / "spf").string(); }
 
 std::vector<SpfCase> load_openspf_suite(const std::string& relative_path, bool prefix_scenario) {
   const std::string path = spf_conformance_dir() + "/" + relative_path;
-  if (!fs::exists(path)) return {missing(path)};
+  if (!fs::exists(path)) return {missing(suite_id(relative_path), path)};
   std::vector<SpfCase> cases;
   const auto documents = YAML::LoadAllFromFile(path);
   for (std::size_t s = 0; s < documents.size(); ++s) {
@@ -104,6 +114,8 @@ std::vector<SpfCase> load_openspf_suite(const std::string& relative_path, bool p
       const YAML::Node& body = t.second;
       c.name = (prefix_scenario ? "s" + std::to_string(s + 1) + "_" : "") + sanitize(id);
       c.origin = relative_path + ", scenario \"" + description + "\", test " + id;
+      c.suite = suite_id(relative_path);
+      c.suite_file = path;
       c.helo = body["helo"] ? body["helo"].as<std::string>() : "";
       c.host = body["host"].as<std::string>();
       c.mailfrom = body["mailfrom"] ? body["mailfrom"].as<std::string>() : "";
@@ -122,7 +134,7 @@ std::vector<SpfCase> load_openspf_suite(const std::string& relative_path, bool p
 
 std::vector<SpfCase> load_stalwart_suite() {
   const fs::path dir = spf_conformance_dir() + "/stalwart";
-  if (!fs::exists(dir)) return {missing(dir.string())};
+  if (!fs::exists(dir)) return {missing("spf/stalwart", dir.string())};
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(dir))
     if (e.path().extension() == ".yml") files.push_back(e.path());
@@ -164,6 +176,8 @@ std::vector<SpfCase> load_stalwart_suite() {
         c.origin = "stalwart/" + file.filename().string() + ", \"" + block_name + "\", check " +
                    std::to_string(index);
         c.stalwart = true;
+        c.suite = "spf/stalwart";
+        c.suite_file = file.string();
         // stalwart checks this block through its HELO entry point.
         c.helo_identity = block_name == "HELO identity";
         c.helo = helo;

@@ -23,7 +23,8 @@ struct SpfCase {
   std::vector<std::string> results;        // any one is acceptable
   std::optional<std::string> explanation;  // compared exactly when present
   std::shared_ptr<SpfTestZone> zone;
-  std::string skip;  // non-empty: skipped with this reason (missing data, documented conflict)
+  std::string suite;       // "spf/rfc7208", for the summary of scripts/test.sh
+  std::string suite_file;  // the file or folder it comes from; may be missing (one case says so)
 };
 
 // Keeps GoogleTest from dumping the bytes of a case.

@@ -6,18 +6,15 @@
 
 #include <auth/crypto.hpp>
 
+#include "../support/conformance_suite.hpp"
 #include "test_util.hpp"
 
 namespace auth::crypto {
 namespace {
 
-const std::filesystem::path kDkimpy =
-    std::filesystem::path(MAILAUTH_CONFORMANCE) / "dkim" / "dkimpy";
+const std::filesystem::path kDkimpy = mailauth::test::conformance_dir() / "dkim" / "dkimpy";
 
-#define SKIP_WITHOUT_DKIMPY()                                 \
-  if (!std::filesystem::is_directory(kDkimpy))                \
-  GTEST_SKIP() << "conformance data not found at " << kDkimpy \
-               << " (the shared conformance folder is optional)"
+#define SKIP_WITHOUT_DKIMPY() MAILAUTH_REQUIRE_SUITE("dkim/dkimpy-keys", kDkimpy / "test.private")
 
 // The decoded p= value of a key record file.
 Bytes record_key(const std::string& file) {

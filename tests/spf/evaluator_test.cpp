@@ -233,5 +233,33 @@ TEST_F(SpfEvaluator, BadExpFallsBackToDefault) {
   EXPECT_EQ(mail_from("192.0.2.1", "a@two.example").explanation, "DEFAULT 192.0.2.1 two.example");
 }
 
+// A quoted local part reaches %{l} and %{s} as written, quotes included (RFC 7208 §7.3 takes
+// the local-part of <sender>; pyspf, libspf2 and Mail::SPF keep the quotes too), with or
+// without angle brackets and source route; dots inside the quotes split labels like any others.
+TEST_F(SpfEvaluator, QuotedLocalPartExpandsAsWritten) {
+  dns_.txt("example.com", "v=spf1 exists:%{l}.lp.%{d} -all exp=why.example.com")
+      .txt("why.example.com", "l=%{l} s=%{s} L=%{L} lr=%{l1r}")
+      .address("\"a.b\".lp.example.com", "127.0.0.2");
+  for (std::string_view sender :
+       {"\"a.b\"@example.com", "<\"a.b\"@example.com>", "<@relay.example:\"a.b\"@example.com>"}) {
+    SCOPED_TRACE(sender);
+    const auto r = mail_from("192.0.2.1", sender);
+    EXPECT_EQ(r.result, Result::Pass) << r.reason;
+    EXPECT_EQ(r.sender, "\"a.b\"@example.com");
+    EXPECT_EQ(r.mechanism, "exists:%{l}.lp.%{d}");
+  }
+  EXPECT_EQ(dns_.log().back(),
+            std::make_pair(std::string("\"a.b\".lp.example.com"), dns::RrType::A));
+
+  // Quoted text may hold '@', spaces and escaped quotes; the domain follows the last '@'.
+  const auto r = mail_from("192.0.2.1", "<\"x@y z\"@example.com>");
+  EXPECT_EQ(r.result, Result::Fail);
+  EXPECT_EQ(r.domain, "example.com");
+  EXPECT_EQ(r.explanation, "l=\"x@y z\" s=\"x@y z\"@example.com L=%22x%40y%20z%22 lr=\"x@y z\"");
+  EXPECT_EQ(mail_from("192.0.2.1", "\"a.b\"@example.com").result, Result::Pass);
+  EXPECT_EQ(mail_from("192.0.2.1", "\"a.c\"@example.com").explanation,
+            "l=\"a.c\" s=\"a.c\"@example.com L=%22a.c%22 lr=\"a");
+}
+
 }  // namespace
 }  // namespace auth::spf

@@ -102,5 +102,95 @@ TEST(SpfLimits, OnlyTenPtrNamesConsidered) {
   EXPECT_EQ(check(dns, "192.0.2.1", "a@example.com", more).result, Result::Pass);
 }
 
+// §4.6.4's elapsed-time limit. Time passes only when DNS answers: this resolver advances a
+// FixedClock by a set step after every query it answers, like a slow DNS server would.
+class SlowResolver final : public dns::Resolver {
+ public:
+  SlowResolver(FakeResolver& dns, FixedClock& clock, std::chrono::seconds step)
+      : dns_(dns), clock_(clock), step_(step) {}
+  dns::Answer query(std::string_view name, dns::RrType type) override {
+    dns::Answer answer = dns_.query(name, type);
+    clock_.advance(step_);
+    return answer;
+  }
+
+ private:
+  FakeResolver& dns_;
+  FixedClock& clock_;
+  std::chrono::seconds step_;
+};
+
+// example.com includes i1.example, which includes i2.example, ... i9.example says +all: ten TXT
+// queries for a pass.
+FakeResolver include_chain() {
+  FakeResolver dns;
+  dns.txt("example.com", "v=spf1 include:i1.example -all");
+  for (int i = 1; i < 9; ++i)
+    dns.txt("i" + std::to_string(i) + ".example",
+            "v=spf1 include:i" + std::to_string(i + 1) + ".example -all");
+  dns.txt("i9.example", "v=spf1 +all");
+  return dns;
+}
+
+TEST(SpfLimits, TimeBudgetEndsTheCheckWithTemperror) {
+  FakeResolver dns = include_chain();
+  auto clock = FixedClock::at_unix(1700000000);
+  SlowResolver slow(dns, clock, std::chrono::seconds(3));
+  // Default budget, 20 s: queries start at 0, 3, ... 18 s; the eighth (at 21 s) is never sent.
+  const SpfResult r = Checker(slow, Limits{}, clock)
+                          .check_mail_from(ip("192.0.2.1"), "a@example.com", "helo.example");
+  EXPECT_EQ(r.result, Result::TempError);
+  EXPECT_EQ(r.reason_code, ReasonCode::SpfTimeBudget);
+  EXPECT_EQ(r.reason, "SPF check took longer than its time budget (20 s)");
+  EXPECT_TRUE(r.mechanism.empty());
+  EXPECT_EQ(dns.log().size(), 7u);
+  // Through the Authentication-Results method: temperror with the reason.
+  EXPECT_EQ(to_method_result(r).result, "temperror");
+}
+
+TEST(SpfLimits, TimeBudgetComesFromLimits) {
+  FakeResolver dns = include_chain();
+  auto clock = FixedClock::at_unix(1700000000);
+  SlowResolver slow(dns, clock, std::chrono::seconds(3));
+  Limits roomy;
+  roomy.spf_time_budget = std::chrono::seconds(28);  // the tenth query starts at 27 s
+  SpfResult r =
+      Checker(slow, roomy, clock).check_mail_from(ip("192.0.2.1"), "a@example.com", "helo.example");
+  EXPECT_EQ(r.result, Result::Pass) << r.reason;
+  EXPECT_EQ(r.reason_code, ReasonCode::None);
+  EXPECT_EQ(dns.log().size(), 10u);
+
+  // At the bound: a budget of 27 s refuses the query that would start at 27 s.
+  FakeResolver again = include_chain();
+  SlowResolver slow_again(again, clock, std::chrono::seconds(3));
+  roomy.spf_time_budget = std::chrono::seconds(27);
+  r = Checker(slow_again, roomy, clock)
+          .check_mail_from(ip("192.0.2.1"), "a@example.com", "helo.example");
+  EXPECT_EQ(r.result, Result::TempError);
+  EXPECT_EQ(again.log().size(), 9u);
+}
+
+TEST(SpfLimits, TimeBudgetOverridesLookupsTheRfcWouldIgnore) {
+  // §5.5 makes a failed PTR lookup a non-match, so "-all" would give fail; but the check ran out
+  // of time, and its answer is temperror.
+  FakeResolver dns;
+  dns.txt("example.com", "v=spf1 ptr -all");
+  dns.ptr("192.0.2.1", "mail.example.com").address("mail.example.com", "192.0.2.1");
+  auto clock = FixedClock::at_unix(1700000000);
+  SlowResolver slow(dns, clock, std::chrono::seconds(20));
+  const SpfResult r = Checker(slow, Limits{}, clock)
+                          .check_mail_from(ip("192.0.2.1"), "a@example.com", "helo.example");
+  EXPECT_EQ(r.result, Result::TempError);
+  EXPECT_EQ(r.reason_code, ReasonCode::SpfTimeBudget);
+  EXPECT_EQ(dns.log().size(), 1u);  // the TXT record only
+  // With time to spare the same record passes.
+  FakeResolver quick = dns;
+  SlowResolver fast(quick, clock, std::chrono::seconds(1));
+  EXPECT_EQ(Checker(fast, Limits{}, clock)
+                .check_mail_from(ip("192.0.2.1"), "a@example.com", "helo.example")
+                .result,
+            Result::Pass);
+}
+
 }  // namespace
 }  // namespace auth::spf

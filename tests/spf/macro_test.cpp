@@ -147,5 +147,19 @@ TEST(SpfMacro, QueryableNames) {
   EXPECT_TRUE(is_queryable_name(std::string(63, 'a') + ".com"));
 }
 
+// The local part of a quoted sender keeps its quotes (as pyspf, libspf2 and Mail::SPF expand
+// it); transformers split it like any other value, and %{L} escapes the quotes.
+TEST(SpfMacro, QuotedLocalPartKeepsItsQuotes) {
+  auto v = rfc_values();
+  v.sender = "\"a.b\"@example.com";
+  v.local_part = "\"a.b\"";
+  EXPECT_EQ(expanded("%{l}", v), "\"a.b\"");
+  EXPECT_EQ(expanded("%{s}", v), "\"a.b\"@example.com");
+  EXPECT_EQ(expanded("%{lr}", v), "b\".\"a");
+  EXPECT_EQ(expanded("%{l1}", v), "b\"");
+  EXPECT_EQ(expanded("%{L}", v), "%22a.b%22");
+  EXPECT_EQ(expand_domain("%{l}.lp.%{d2}", v).value_or("<error>"), "\"a.b\".lp.example.com");
+}
+
 }  // namespace
 }  // namespace auth::spf

@@ -23,6 +23,9 @@ struct Limits {
   unsigned spf_void_lookups = 2;     // lookups answering NXDOMAIN or no records
   unsigned spf_mx_names = 10;        // MX names looked up per mx mechanism
   unsigned spf_ptr_names = 10;       // PTR names considered per ptr / %{p}
+  // Wall-clock time one check_host() may take, include and redirect chains included (§4.6.4:
+  // "at least 20 seconds"); a check out of time stops before its next DNS query: temperror.
+  std::chrono::seconds spf_time_budget{20};
 
   // DMARC (RFC 9989 §11.5): Author Domains evaluated for one From field with several addresses.
   std::size_t max_dmarc_author_domains = 5;

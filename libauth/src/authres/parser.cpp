@@ -190,9 +190,12 @@ class Parser {
       const std::size_t start = pos_;
       auto quoted = read_quoted_string();
       if (!quoted) return quoted;
-      // A quoted local-part of an address: keep the address as written.
+      // A quoted local-part of an address: keep the address as written, quotes and escapes
+      // included, but without the folding line breaks and control bytes a value never keeps.
       if (lenient && !at_end() && peek() == '@') {
-        std::string address(text_.substr(start, pos_ - start));
+        std::string address;
+        for (const char c : text_.substr(start, pos_ - start))
+          if (c != '\r' && c != '\n') address += printable(c);
         while (!at_end() && grammar::is_bare_value_char(peek())) address += text_[pos_++];
         return address;
       }

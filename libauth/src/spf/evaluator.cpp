@@ -10,6 +10,7 @@
 #include "spf/quote.hpp"
 #include "spf/record.hpp"
 #include "spf/selected_record.hpp"
+#include "spf/time_budget.hpp"
 
 namespace auth::spf {
 namespace {
@@ -457,7 +458,8 @@ SpfResult Checker::check_host(const IpAddress& ip, std::string_view domain, std:
   out.ip = ip.unmapped();  // §5: IPv4-mapped clients are IPv4 clients
   out.helo = std::string(helo);
   out.domain = to_lower(strip_dot(domain));
-  Evaluator evaluator(resolver_, limits_, options_, out.ip, local_part, sender_domain, helo,
+  TimeBudgetResolver budget(resolver_, clock_, limits_.spf_time_budget);
+  Evaluator evaluator(budget, limits_, options_, out.ip, local_part, sender_domain, helo,
                       to_unix(clock_.now()));
   Evaluation e = evaluator.check_host(domain, 0, true);
   out.result = e.result;
@@ -468,6 +470,15 @@ SpfResult Checker::check_host(const IpAddress& ip, std::string_view domain, std:
   out.reason_code = e.code;
   out.lookups = evaluator.lookups();
   out.void_lookups = evaluator.void_lookups();
+  if (budget.exhausted()) {
+    // §4.6.4: whatever the refused queries led to, the check was cut short.
+    out.result = Result::TempError;
+    out.mechanism.clear();
+    out.explanation.clear();
+    out.reason = "SPF check took longer than its time budget (" +
+                 std::to_string(limits_.spf_time_budget.count()) + " s)";
+    out.reason_code = ReasonCode::SpfTimeBudget;
+  }
   return out;
 }
 
