@@ -16,6 +16,7 @@
 
 #include "command_setup.hpp"
 #include "options.hpp"
+#include "result_json.hpp"
 #include "subcommand.hpp"
 
 namespace mailauth::cli {
@@ -178,19 +179,7 @@ int run_evaluate(const std::vector<std::string>& args) {
     return exit_usage;
   }
   if (common.json) {
-    print_json({
-        {"result", std::string(dmarc::to_string(r.result))},
-        {"author_domain", r.author_domain},
-        {"policy_domain", r.policy_domain},
-        {"organizational_domain", r.organizational_domain},
-        {"policy", policy_text(r.policy)},
-        {"disposition", std::string(dmarc::to_string(r.disposition))},
-        {"spf_aligned", r.spf_aligned},
-        {"dkim_aligned", r.dkim_aligned},
-        {"discovery", std::string(dmarc::to_string(r.discovery))},
-        {"reason", r.reason},
-        {"reason_code", std::string(auth::to_string(r.reason_code))},
-    });
+    print_json(dmarc_json(r));  // the same object as verify's "dmarc"
   } else {
     std::cout << "result: " << dmarc::to_string(r.result) << '\n'
               << "author domain: " << r.author_domain << '\n'

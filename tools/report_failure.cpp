@@ -12,6 +12,7 @@
 
 #include "command_setup.hpp"
 #include "message_io.hpp"
+#include "message_reader.hpp"
 #include "report_tools.hpp"
 #include "result_json.hpp"
 #include "subcommand.hpp"
@@ -100,8 +101,9 @@ int run_failure(const std::vector<std::string>& args) {
     ip = *parsed;
   }
 
-  auto text = read_message(cl.name, file);
-  if (!text) return text.error();
+  MessageReader reader;
+  auto text = reader.read(file);
+  if (!text) return usage_error(cl.name, text.error());
   auto made = make_resolver(cl, common);
   if (!made) return made.error();
   const std::unique_ptr<auth::dns::Resolver> upstream = std::move(*made);
@@ -118,8 +120,8 @@ int run_failure(const std::vector<std::string>& args) {
     if (mail_from) message.mail_from(*mail_from);
   }
   for (const auto& r : rcpt_to) message.rcpt_to(r);
-  if (auto parsed = parse_message(cl.name, file, *text, message, limits); !parsed)
-    return parsed.error();
+  if (auto parsed = parse_message(file, *text, message, limits); !parsed)
+    return usage_error(cl.name, parsed.error());
   const auth::Verdict verdict = message.finish();
 
   const auto [header, body] = split_message(*text);

@@ -157,7 +157,7 @@ TEST(SpfLimits, TimeBudgetComesFromLimits) {
   SpfResult r =
       Checker(slow, roomy, clock).check_mail_from(ip("192.0.2.1"), "a@example.com", "helo.example");
   EXPECT_EQ(r.result, Result::Pass) << r.reason;
-  EXPECT_EQ(r.reason_code, ReasonCode::None);
+  EXPECT_EQ(r.reason_code, ReasonCode::SpfMatched);
   EXPECT_EQ(dns.log().size(), 10u);
 
   // At the bound: a budget of 27 s refuses the query that would start at 27 s.
