@@ -2,6 +2,8 @@
 // testdata/dmarc/treewalk.zone and appendix-b.zone.
 #include <gtest/gtest.h>
 
+#include <auth/clock.hpp>
+
 #include "dmarc/walk.hpp"
 #include "dmarc_test_support.hpp"
 
@@ -162,6 +164,54 @@ TEST_F(TreeWalkTest, CharacterStringsAreJoined) {
   ASSERT_TRUE(d.record);
   EXPECT_EQ(d.record->p, Policy::Reject);
   EXPECT_EQ(d.record->adkim, AlignmentMode::Strict);
+}
+
+// Over a cache, the records of a TXT answer are parsed once and kept in the answer's memo: a
+// second evaluation reads them from there and gives the same verdict.
+TEST_F(TreeWalkTest, CachedAnswersKeepTheirParsedRecords) {
+  auto clock = FixedClock::at_unix(1700000000);
+  dns::CacheOptions options;
+  options.prefetch_threads = 0;
+  dns::CachingResolver cache(zone.dns, clock, options);
+  const Evaluator cached(cache);
+  const auto first = cached.discover("other.multi.example");
+  const auto answer = cache.query_shared("_dmarc.other.multi.example", dns::RrType::TXT);
+  const auto* memo = dynamic_cast<const SelectedDmarcRecord*>(answer->memo());
+  ASSERT_NE(memo, nullptr);
+  EXPECT_EQ(memo->dmarc_records, 1u);
+  ASSERT_TRUE(memo->single);
+  EXPECT_EQ(memo->single->p, Policy::Reject);
+  EXPECT_EQ(memo->not_dmarc.size(), 1u);  // the other TXT string, with why
+
+  const auto second = cached.discover("other.multi.example");
+  ASSERT_TRUE(first.record && second.record);
+  EXPECT_EQ(second.record->text, first.record->text);
+  EXPECT_EQ(second.warnings, first.warnings);
+  EXPECT_EQ(second.policy_domain, "other.multi.example");
+}
+
+// An answer whose memo slot another protocol filled first still gives its DMARC records.
+TEST_F(TreeWalkTest, ForeignMemoInTheSlotIsLeftAlone) {
+  struct OtherMemo final : dns::AnswerMemo {};
+  auto clock = FixedClock::at_unix(1700000000);
+  dns::CacheOptions options;
+  options.prefetch_threads = 0;
+  dns::CachingResolver cache(zone.dns, clock, options);
+  const auto answer = cache.query_shared("_dmarc.dup.multi.example", dns::RrType::TXT);
+  const auto* other = answer->attach(std::make_unique<OtherMemo>());
+  const auto d = Evaluator(cache).discover("dup.multi.example");
+  EXPECT_EQ(answer->memo(), other);
+  // Two records at dup.multi.example: both discarded, multi.example's applies.
+  EXPECT_EQ(d.policy_domain, "multi.example");
+  ASSERT_TRUE(d.record);
+  EXPECT_EQ(d.record->p, Policy::Quarantine);
+  ASSERT_GE(d.steps.size(), 1u);
+  EXPECT_EQ(d.steps[0].dmarc_records, 2u);
+  const auto one = cache.query_shared("_dmarc.other.multi.example", dns::RrType::TXT);
+  one->attach(std::make_unique<OtherMemo>());
+  const auto found = Evaluator(cache).discover("other.multi.example");
+  ASSERT_TRUE(found.record);
+  EXPECT_EQ(found.record->p, Policy::Reject);
 }
 
 TEST_F(TreeWalkTest, NothingFound) {

@@ -112,10 +112,8 @@ DmarcResult Evaluator::evaluate_domain(std::string_view author_domain,
     return r;
   }
   r.policy_domain = std::string(applied->name);
-  // Moved, not copied: the walk keeps only names and psd= flags for what follows (and may grow,
-  // so `applied` is not used past this point).
-  r.record =
-      std::move(walk.found()[static_cast<std::size_t>(applied - walk.found().data())].record);
+  // Copied out of the answer's memo: the result outlives the cache entry.
+  r.record = *applied->record;
   const Record& rec = *r.record;
   if (!rec.usable()) {
     r.result = Result::None;
@@ -252,7 +250,7 @@ Discovery Evaluator::discover(std::string_view domain) const {
   d.warnings = std::move(walk.warnings());
   d.organizational_domain = std::string(walk.organizational_domain());
   if (const Found* applied = walk.policy_record()) {
-    d.record = applied->record;
+    d.record = *applied->record;
     d.policy_domain = std::string(applied->name);
   }
   if (walk.temporary_failure()) {

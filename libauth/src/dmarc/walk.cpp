@@ -26,20 +26,48 @@ std::string_view last_labels(std::string_view name, std::size_t count) {
 
 }  // namespace
 
-const dns::Answer& Lookups::query(std::string_view name, dns::RrType type) {
+const dns::SharedAnswer& Lookups::query_shared(std::string_view name, dns::RrType type) {
   for (const auto& e : entries_)
-    if (e && e->type == type && e->name == name) return e->answer;
+    if (e && e->type == type && e->name == name) return *e->answer;
   for (const Entry& e : overflow_)
-    if (e.type == type && e.name == name) return e.answer;
-  dns::Answer answer = resolver_.query(name, type);
+    if (e.type == type && e.name == name) return *e.answer;
+  auto answer = resolver_.query_shared(name, type);
   if (queries_ < inline_entries) {
     auto& slot = entries_[queries_++];
     slot.emplace(Entry{std::string(name), type, std::move(answer)});
-    return slot->answer;
+    return *slot->answer;
   }
   ++queries_;
   overflow_.push_back(Entry{std::string(name), type, std::move(answer)});
-  return overflow_.back().answer;
+  return *overflow_.back().answer;
+}
+
+namespace {
+
+void select_records(const dns::Answer& answer, SelectedDmarcRecord& out) {
+  for (const std::string& txt : answer.txt) {
+    auto record = parse_record(txt);
+    if (!record) {
+      out.not_dmarc.push_back(std::move(record.error().message));
+      continue;
+    }
+    if (++out.dmarc_records == 1) out.single = std::move(*record);
+  }
+  if (out.dmarc_records != 1) out.single.reset();
+}
+
+}  // namespace
+
+const SelectedDmarcRecord& Lookups::dmarc_records(const dns::SharedAnswer& txt) {
+  const dns::AnswerMemo* memo = txt.memo();
+  if (memo == nullptr) {
+    auto computed = std::make_unique<SelectedDmarcRecord>();
+    select_records(txt.answer(), *computed);
+    memo = txt.attach(std::move(computed));
+  }
+  if (const auto* selected = dynamic_cast<const SelectedDmarcRecord*>(memo)) return *selected;
+  select_records(txt.answer(), unattached_.emplace_back());
+  return unattached_.back();
 }
 
 std::size_t walk_names(std::string_view start, WalkNames& out) {
@@ -90,7 +118,8 @@ bool TreeWalk::step(Lookups& lookups) {
   std::copy_n("_dmarc.", 7, buffer.data());
   std::copy_n(name.data(), length - 7, buffer.data() + 7);
   const std::string_view qname(buffer.data(), length);
-  const dns::Answer& answer = lookups.query(qname, dns::RrType::TXT);
+  const dns::SharedAnswer& shared = lookups.query_shared(qname, dns::RrType::TXT);
+  const dns::Answer& answer = shared.answer();
   if (!first_status_) first_status_ = answer.status;
 
   WalkStep step;
@@ -106,20 +135,13 @@ bool TreeWalk::step(Lookups& lookups) {
     return false;
   }
 
-  std::optional<Record> single;
-  std::size_t dmarc_records = 0;
-  for (const std::string& txt : answer.txt) {
-    auto record = parse_record(txt);
-    if (!record) {
-      if (collect_)
-        warnings_.push_back(
-            message::concat({"TXT record at ", qname,
-                             " is not a DMARC record and is ignored: ", record.error().message}));
-      continue;
-    }
-    if (++dmarc_records == 1) single = std::move(*record);
-  }
+  const SelectedDmarcRecord& selected = lookups.dmarc_records(shared);
+  const std::size_t dmarc_records = selected.dmarc_records;
+  const std::optional<Record>& single = selected.single;
   if (collect_) {
+    for (const std::string& why : selected.not_dmarc)
+      warnings_.push_back(message::concat(
+          {"TXT record at ", qname, " is not a DMARC record and is ignored: ", why}));
     step.dmarc_records = dmarc_records;
     if (dmarc_records == 1) step.psd = single->psd;
     steps_.push_back(std::move(step));
@@ -131,7 +153,7 @@ bool TreeWalk::step(Lookups& lookups) {
 
   // psd=y or psd=n ends a tree walk; with the PSL, the first record found applies.
   const bool stops = psl_mode_ || single->psd != PsdFlag::Unspecified;
-  found_.push_back(Found{name, std::move(*single)});
+  found_.push_back(Found{name, &*single});
   if (stops) next_ = name_count_;
   return !done();
 }
@@ -141,8 +163,8 @@ std::string_view TreeWalk::organizational_domain() const {
   if (found_.empty()) return start_;
   // psd=y and psd=n stop the walk, so only the last record found can carry them.
   const Found& last = found_.back();
-  if (last.record.psd == PsdFlag::No) return last.name;  // rule 1
-  if (last.record.psd == PsdFlag::Yes && last.name.size() < start_.size()) {
+  if (last.record->psd == PsdFlag::No) return last.name;  // rule 1
+  if (last.record->psd == PsdFlag::Yes && last.name.size() < start_.size()) {
     // Rule 2: the name one label below the PSD, on the way back to the start name.
     const auto head = start_.substr(0, start_.size() - last.name.size() - 1);
     const auto dot = head.rfind('.');

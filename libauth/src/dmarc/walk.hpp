@@ -5,6 +5,7 @@
 
 #include <array>
 #include <list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,19 +16,41 @@
 
 namespace auth::dmarc {
 
+// A DMARC record found by a walk at `name` (a suffix of the start name). The record lives in
+// the memo of the TXT answer the walk's Lookups hold (parsed once per cached answer).
+struct Found {
+  std::string_view name;
+  const Record* record;
+};
+
+// The DMARC records of one TXT answer (RFC 9989 §4.10 step 2), worked out once per cached
+// answer and kept in its memo slot: a warm evaluation does no record parsing.
+struct SelectedDmarcRecord final : dns::AnswerMemo {
+  std::size_t dmarc_records = 0;       // TXT strings that parse as DMARC records
+  std::optional<Record> single;        // the record when there is exactly one
+  std::vector<std::string> not_dmarc;  // why each other TXT string is not a DMARC record
+};
+
 // The DNS answers of one evaluation: each (name, type) is asked once, however many walks
-// (author, SPF and DKIM identifiers) pass by it. References stay valid for its lifetime.
+// (author, SPF and DKIM identifiers) pass by it. Answers are shared with the cache, not copied;
+// references stay valid for the Lookups' lifetime.
 class Lookups {
  public:
   explicit Lookups(dns::Resolver& resolver) : resolver_(resolver) {}
-  const dns::Answer& query(std::string_view name, dns::RrType type);
+  const dns::Answer& query(std::string_view name, dns::RrType type) {
+    return query_shared(name, type).answer();
+  }
+  const dns::SharedAnswer& query_shared(std::string_view name, dns::RrType type);
   unsigned queries() const { return queries_; }
+  // The DMARC records of `txt` (an answer these Lookups hold): its memo, computed and attached
+  // on first use.
+  const SelectedDmarcRecord& dmarc_records(const dns::SharedAnswer& txt);
 
  private:
   struct Entry {
     std::string name;
     dns::RrType type;
-    dns::Answer answer;
+    std::shared_ptr<const dns::SharedAnswer> answer;
   };
   dns::Resolver& resolver_;
   // Most evaluations ask a handful of names: those live here, the rest in `overflow_` (a list,
@@ -35,13 +58,10 @@ class Lookups {
   static constexpr std::size_t inline_entries = 8;
   std::array<std::optional<Entry>, inline_entries> entries_;
   std::list<Entry> overflow_;
+  // Selections for answers whose memo slot holds another protocol's memo (a name asked for SPF
+  // and DMARC alike: not in practice), kept here so that Found::record stays valid.
+  std::list<SelectedDmarcRecord> unattached_;
   unsigned queries_ = 0;
-};
-
-// A DMARC record found by a walk at `name` (a suffix of the start name).
-struct Found {
-  std::string_view name;
-  Record record;
 };
 
 // The names a walk from `start` queries, in order (RFC 9989 §4.10 steps 3, 4, 7): the start
