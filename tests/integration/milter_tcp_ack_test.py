@@ -93,17 +93,26 @@ class TcpAckTest(unittest.TestCase):
                          "the client keeps Nagle's algorithm on, as Postfix does")
         client = mpt.Client(sock)
         client.negotiate()
-        waits = []
-        for message in range(9):
-            sock.sendall(self.envelope(first=message == 0))
-            waits.append(seconds_to_ack(sock))
-            time.sleep(0.005)  # the SMTP DATA transfer between smtpd's and cleanup's writes
-            sock.sendall(self.content())
-            final, _, modifications = client.end_of_message()
-            self.assertEqual(final, mpt.SMFIR_CONTINUE)
-            self.assertTrue(mpt.inserted(modifications))
-        self.assertLess(statistics.median(waits), PROMPT,
-                        "envelopes acknowledged after %s ms" % ["%.1f" % (w * 1000) for w in waits])
+        rounds = []
+        # A stall (the 40 ms delayed ACK) on every message fails each round; a round can also
+        # lose to a descheduled milter thread on a busy machine (sanitizer builds, parallel
+        # tests), so up to three rounds of nine messages are tried.
+        for attempt in range(3):
+            waits = []
+            for message in range(9):
+                sock.sendall(self.envelope(first=attempt == 0 and message == 0))
+                waits.append(seconds_to_ack(sock))
+                time.sleep(0.005)  # the SMTP DATA transfer between smtpd's and cleanup's writes
+                sock.sendall(self.content())
+                final, _, modifications = client.end_of_message()
+                self.assertEqual(final, mpt.SMFIR_CONTINUE)
+                self.assertTrue(mpt.inserted(modifications))
+            rounds.append(waits)
+            if statistics.median(waits) < PROMPT:
+                break
+        self.assertLess(statistics.median(rounds[-1]), PROMPT,
+                        "envelopes acknowledged after %s ms" %
+                        [["%.1f" % (w * 1000) for w in waits] for waits in rounds])
         client.send(mpt.SMFIC_QUIT)
         local_port = sock.getsockname()[1]
         sock.close()
