@@ -26,6 +26,15 @@ void add_batch_options(CommandLine& cl, BatchOptions& out);
 inline constexpr unsigned max_jobs = 1024;
 std::expected<unsigned, int> batch_jobs(const CommandLine& cl, const BatchOptions& options);
 
+// What a batch subcommand works on: the FILE arguments (positional "file") then the files of
+// --files-from, and the threads to run. Usage errors are explained; their exit code returned.
+struct BatchInputs {
+  FileList files;
+  unsigned jobs;
+};
+std::expected<BatchInputs, int> batch_inputs(const CommandLine& cl, po::variables_map& vm,
+                                             const BatchOptions& options);
+
 // The processors this process may run on (sched_getaffinity), at least 1.
 unsigned available_cores();
 

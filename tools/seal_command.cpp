@@ -184,13 +184,9 @@ int run_seal(const std::vector<std::string>& args) {
   if (!vm) return vm.error();
   if (vm->count("mail-from") != 0) mail_from = (*vm)["mail-from"].as<std::string>();
   if (vm->count("now") != 0) now = (*vm)["now"].as<std::int64_t>();
-  std::vector<std::string> files;
-  if (vm->count("file") != 0) files = std::move((*vm)["file"].as<std::vector<std::string>>());
-  const auto jobs = batch_jobs(cl, batch);
-  if (!jobs) return jobs.error();
-  auto inputs = FileList::open(std::move(files), batch.files_from);
-  if (!inputs) return usage_error(cl.name, inputs.error());
-  if (output_dir.empty() && !common.json && inputs->total() != 1)
+  auto inputs = batch_inputs(cl, *vm, batch);
+  if (!inputs) return inputs.error();
+  if (output_dir.empty() && !common.json && inputs->files.total() != 1)
     return usage_error(cl.name,
                        "several messages need --output-dir or --json (standard output takes one)");
   std::optional<auth::IpAddress> ip;
@@ -227,10 +223,11 @@ int run_seal(const std::vector<std::string>& args) {
   auth::MessageAuthOptions verify_options;
   verify_options.spf_checker.receiving_host = authserv_id;
   const auth::MessageAuthContext context(resolver, *clock, limits, std::move(verify_options));
-  const SealSettings settings{context,    options,     ip,
-                              helo,       mail_from,   authserv_id,
-                              output_dir, common.json, !output_dir.empty() || inputs->total() != 1};
-  return run_batch(cl.name, *inputs, *jobs, [&settings] {
+  const SealSettings settings{
+      context,    options,     ip,
+      helo,       mail_from,   authserv_id,
+      output_dir, common.json, !output_dir.empty() || inputs->files.total() != 1};
+  return run_batch(cl.name, inputs->files, inputs->jobs, [&settings] {
     return [&settings, reader = std::make_shared<MessageReader>()](const std::string& file) {
       return seal_file(settings, *reader, file);
     };

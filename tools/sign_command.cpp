@@ -116,13 +116,9 @@ int run_sign(const std::vector<std::string>& args) {
   if (!vm) return vm.error();
   if (vm->count("expire") != 0) expire = (*vm)["expire"].as<std::int64_t>();
   if (vm->count("now") != 0) now = (*vm)["now"].as<std::int64_t>();
-  std::vector<std::string> files;
-  if (vm->count("file") != 0) files = std::move((*vm)["file"].as<std::vector<std::string>>());
-  const auto jobs = batch_jobs(cl, batch);
-  if (!jobs) return jobs.error();
-  auto inputs = FileList::open(std::move(files), batch.files_from);
-  if (!inputs) return usage_error(cl.name, inputs.error());
-  if (output_dir.empty() && inputs->total() != 1)
+  auto inputs = batch_inputs(cl, *vm, batch);
+  if (!inputs) return inputs.error();
+  if (output_dir.empty() && inputs->files.total() != 1)
     return usage_error(cl.name, "several messages need --output-dir (standard output takes one)");
 
   struct Spec {
@@ -179,7 +175,7 @@ int run_sign(const std::vector<std::string>& args) {
   if (auto signer = auth::dkim::Signer::create(options, *clock); !signer)
     return usage_error(cl.name, signer.error().message);
 
-  return run_batch(cl.name, *inputs, *jobs, [&] {
+  return run_batch(cl.name, inputs->files, inputs->jobs, [&] {
     return [&, reader = std::make_shared<MessageReader>()](const std::string& file) {
       return sign_file(options, *clock, output_dir, *reader, file);
     };

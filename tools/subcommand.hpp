@@ -10,9 +10,9 @@ namespace mailauth::cli {
 
 // Exit codes shared by every subcommand (documented in `mailauth --help`).
 inline constexpr int exit_ok = 0;
-inline constexpr int exit_fail = 1;        // an authentication check failed
-inline constexpr int exit_usage = 2;       // bad usage or unreadable input
-inline constexpr int exit_temporary = 3;   // only temporary errors prevented a verdict
+inline constexpr int exit_fail = 1;       // an authentication check failed
+inline constexpr int exit_usage = 2;      // bad usage or unreadable input
+inline constexpr int exit_temporary = 3;  // only temporary errors prevented a verdict
 
 struct Subcommand {
   std::string_view name;

@@ -215,12 +215,8 @@ int run_verify(const std::vector<std::string>& args) {
   if (!vm) return vm.error();
   if (vm->count("now") != 0) now = (*vm)["now"].as<std::int64_t>();
   if (vm->count("mail-from") != 0) mail_from = (*vm)["mail-from"].as<std::string>();
-  std::vector<std::string> files;
-  if (vm->count("file") != 0) files = std::move((*vm)["file"].as<std::vector<std::string>>());
-  const auto jobs = batch_jobs(cl, batch);
-  if (!jobs) return jobs.error();
-  auto inputs = FileList::open(std::move(files), batch.files_from);
-  if (!inputs) return usage_error(cl.name, inputs.error());
+  auto inputs = batch_inputs(cl, *vm, batch);
+  if (!inputs) return inputs.error();
 
   std::optional<auth::IpAddress> ip;
   if (!ip_text.empty()) {
@@ -264,7 +260,7 @@ int run_verify(const std::vector<std::string>& args) {
 
   const VerifySettings settings{context,     diagnosing,  ip,      helo,       mail_from,
                                 authserv_id, common.json, rcpt_to, store.get()};
-  const int status = run_batch(cl.name, *inputs, *jobs, [&settings] {
+  const int status = run_batch(cl.name, inputs->files, inputs->jobs, [&settings] {
     return [&settings, reader = std::make_shared<MessageReader>()](const std::string& file) {
       return verify_file(settings, *reader, file);
     };
