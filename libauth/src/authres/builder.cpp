@@ -1,6 +1,6 @@
 // format(): the one place that quotes, escapes and folds Authentication-Results values.
 #include <string>
-#include <vector>
+#include <string_view>
 
 #include <auth/authres.hpp>
 
@@ -12,12 +12,10 @@ namespace {
 
 // Keywords (method, result, ptype, property) cannot be quoted; keep only their characters so
 // that nothing a caller passes can break the header's structure.
-std::string keyword(std::string_view s) {
-  std::string out;
+void append_keyword(std::string& out, std::string_view s) {
   for (char c : s) {
     if (grammar::is_keyword_char(static_cast<unsigned char>(c))) out += c;
   }
-  return out;
 }
 
 // Control characters (CR and LF above all) cannot appear in a header value, not even escaped:
@@ -27,63 +25,97 @@ char printable(char c) {
   return grammar::is_ctl(u) && c != '\t' ? ' ' : c;
 }
 
-std::string quoted(std::string_view s) {
-  std::string out = "\"";
+void append_quoted(std::string& out, std::string_view s) {
+  out += '"';
   for (char c : s) {
     if (c == '"' || c == '\\') out += '\\';
     out += printable(c);
   }
   out += '"';
-  return out;
 }
 
-std::string value(std::string_view s) { return grammar::is_token(s) ? std::string(s) : quoted(s); }
-
-std::string pvalue(std::string_view s) {
-  return grammar::is_bare_pvalue(s) ? std::string(s) : quoted(s);
+void append_value(std::string& out, std::string_view s) {
+  if (grammar::is_token(s))
+    out += s;
+  else
+    append_quoted(out, s);
 }
 
-std::string comment(std::string_view s) {
-  std::string out = "(";
+void append_pvalue(std::string& out, std::string_view s) {
+  if (grammar::is_bare_pvalue(s))
+    out += s;
+  else
+    append_quoted(out, s);
+}
+
+void append_comment(std::string& out, std::string_view s) {
+  out += '(';
   for (char c : s) {
     if (c == '(' || c == ')' || c == '\\') out += '\\';
     out += printable(c);
   }
   out += ')';
-  return out;
 }
 
-// The header as units that must stay whole; a single space separates consecutive units and is
-// where folding may happen.
-std::vector<std::string> units(const AuthenticationResults& results) {
-  std::vector<std::string> out;
-  out.push_back(value(results.authserv_id));
-  if (results.version) out.push_back(std::to_string(*results.version));
+// Gives `emit` the header's units, in order: pieces that must stay whole; a single space
+// separates consecutive units and is where folding may happen. Each unit is built in one reused
+// buffer and handed over only when the next begins, since a ';' may still join it.
+template <class Emit>
+void for_each_unit(const AuthenticationResults& results, Emit&& emit) {
+  std::string unit;
+  unit.reserve(128);
+  const auto next = [&] {
+    emit(std::string_view(unit));
+    unit.clear();
+  };
+  append_value(unit, results.authserv_id);
+  if (results.version) {
+    next();
+    unit += std::to_string(*results.version);
+  }
   if (results.results.empty()) {
-    out.back() += ';';
-    out.push_back("none");
-    return out;
+    unit += ';';
+    next();
+    unit += "none";
+    next();
+    return;
   }
   for (const MethodResult& r : results.results) {
-    out.back() += ';';
-    std::string spec = keyword(r.method);
-    if (r.version) spec += '/' + std::to_string(*r.version);
-    spec += '=';
-    spec += keyword(r.result);
-    out.push_back(std::move(spec));
-    if (!r.result_comment.empty()) out.push_back(comment(r.result_comment));
-    if (!r.reason.empty()) out.push_back("reason=" + value(r.reason));
+    unit += ';';
+    next();
+    append_keyword(unit, r.method);
+    if (r.version) {
+      unit += '/';
+      unit += std::to_string(*r.version);
+    }
+    unit += '=';
+    append_keyword(unit, r.result);
+    if (!r.result_comment.empty()) {
+      next();
+      append_comment(unit, r.result_comment);
+    }
+    if (!r.reason.empty()) {
+      next();
+      unit += "reason=";
+      append_value(unit, r.reason);
+    }
     for (const Property& p : r.properties) {
+      next();
       // An empty ptype is how the parser keeps a "name=value" some senders write without one.
-      std::string prop = p.ptype.empty() ? "" : keyword(p.ptype) + '.';
-      prop += keyword(p.property);
-      prop += '=';
-      prop += pvalue(p.value);
-      out.push_back(std::move(prop));
-      if (!p.comment.empty()) out.push_back(comment(p.comment));
+      if (!p.ptype.empty()) {
+        append_keyword(unit, p.ptype);
+        unit += '.';
+      }
+      append_keyword(unit, p.property);
+      unit += '=';
+      append_pvalue(unit, p.value);
+      if (!p.comment.empty()) {
+        next();
+        append_comment(unit, p.comment);
+      }
     }
   }
-  return out;
+  next();
 }
 
 }  // namespace
@@ -91,16 +123,16 @@ std::vector<std::string> units(const AuthenticationResults& results) {
 std::string format(const AuthenticationResults& results, std::size_t first_line_used) {
   // A unit longer than a line stays whole on its own continuation line.
   message::LineFolder folder(first_line_used);
-  for (const std::string& part : units(results)) folder.piece(part);
+  for_each_unit(results, [&folder](std::string_view part) { folder.piece(part); });
   return folder.take();
 }
 
 std::string format_unfolded(const AuthenticationResults& results) {
   std::string out;
-  for (const std::string& part : units(results)) {
+  for_each_unit(results, [&out](std::string_view part) {
     out += ' ';
     out += part;
-  }
+  });
   return out;
 }
 
