@@ -34,7 +34,7 @@ if [ $# -gt 0 ]; then
   for f in "$@"; do
     [ -f "$f" ] || { echo "analyze: no such file: $f" >&2; exit 2; }
     files+=("$(realpath "$f")")
-    cppcheck_files+=("--file-filter=$(realpath "$f")")
+    cppcheck_files+=("--file-filter=$(realpath --relative-to="$root" "$f")")
   done
 fi
 
