@@ -117,7 +117,7 @@ int run_sign(const std::vector<std::string>& args) {
   if (vm->count("expire") != 0) expire = (*vm)["expire"].as<std::int64_t>();
   if (vm->count("now") != 0) now = (*vm)["now"].as<std::int64_t>();
   std::vector<std::string> files;
-  if (vm->count("file") != 0) files = std::move((*vm)["file"].as<std::vector<std::string>>());
+  if (vm->count("file") != 0) files = (*vm)["file"].as<std::vector<std::string>>();
   const auto jobs = batch_jobs(cl, batch);
   if (!jobs) return jobs.error();
   auto inputs = FileList::open(std::move(files), batch.files_from);

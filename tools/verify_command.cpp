@@ -85,7 +85,7 @@ std::expected<auth::Verdict, std::string> verdict_of(const VerifySettings& s,
                                                      std::string_view bytes) {
   auth::MessageAuth message(context);
   if (s.ip) {
-    message.connect(*s.ip);
+    message.connect(s.ip);
     message.helo(s.helo);
     message.mail_from(s.mail_from.value_or(""));
   }
@@ -216,7 +216,7 @@ int run_verify(const std::vector<std::string>& args) {
   if (vm->count("now") != 0) now = (*vm)["now"].as<std::int64_t>();
   if (vm->count("mail-from") != 0) mail_from = (*vm)["mail-from"].as<std::string>();
   std::vector<std::string> files;
-  if (vm->count("file") != 0) files = std::move((*vm)["file"].as<std::vector<std::string>>());
+  if (vm->count("file") != 0) files = (*vm)["file"].as<std::vector<std::string>>();
   const auto jobs = batch_jobs(cl, batch);
   if (!jobs) return jobs.error();
   auto inputs = FileList::open(std::move(files), batch.files_from);
@@ -226,7 +226,7 @@ int run_verify(const std::vector<std::string>& args) {
   if (!ip_text.empty()) {
     auto parsed = auth::IpAddress::parse(ip_text);
     if (!parsed) return usage_error(cl.name, "--ip: " + parsed.error().message);
-    ip = *parsed;
+    ip.emplace(*parsed);
     if (!mail_from && helo.empty())
       return usage_error(cl.name, "--ip needs --mail-from, --helo or both");
   } else if (mail_from || !helo.empty()) {

@@ -61,7 +61,7 @@ std::vector<std::string> units(const AuthenticationResults& results) {
   if (results.version) out.push_back(std::to_string(*results.version));
   if (results.results.empty()) {
     out.back() += ';';
-    out.push_back("none");
+    out.emplace_back("none");
     return out;
   }
   for (const MethodResult& r : results.results) {
