@@ -200,8 +200,8 @@ const std::vector<Parameter>& parameters() {
          return items;
        },
        [](Config& c) { c.signers.clear(); }},
-      {"seal", "(none)", "DOMAIN:SELECTOR:KEYFILE sealing inbound mail with ARC; may repeat",
-       true, [](Config& c, const std::string& v) { c.seals.push_back(parse_key_spec(v)); },
+      {"seal", "(none)", "DOMAIN:SELECTOR:KEYFILE sealing inbound mail with ARC; may repeat", true,
+       [](Config& c, const std::string& v) { c.seals.push_back(parse_key_spec(v)); },
        [](const Config& c) {
          Values items;
          for (const KeySpec& k : c.seals)
@@ -339,8 +339,7 @@ std::vector<Setting> read_file(const std::string& path, std::vector<ConfigError>
 
 // Applies settings in order; a repeatable parameter's first setting from a new source clears
 // the values of earlier sources.
-void apply(Config& config, const std::vector<Setting>& settings,
-           std::vector<ConfigError>& errors) {
+void apply(Config& config, const std::vector<Setting>& settings, std::vector<ConfigError>& errors) {
   std::map<std::string, std::string> source_of;  // repeatable name -> source that owns it
   for (const Setting& s : settings) {
     if (s.name.empty()) {
@@ -363,7 +362,8 @@ void apply(Config& config, const std::vector<Setting>& settings,
         }
       }
       p->apply(config, s.value);
-      if (name == "signer") config.signers.back().origin = s.origin.empty() ? "command line" : s.origin;
+      if (name == "signer")
+        config.signers.back().origin = s.origin.empty() ? "command line" : s.origin;
       if (name == "seal") config.seals.back().origin = s.origin.empty() ? "command line" : s.origin;
     } catch (const std::exception& e) {
       errors.push_back({s.origin, std::string(p->name) + ": " + e.what()});
@@ -384,9 +384,7 @@ std::string Network::str() const {
                                : address.str() + "/" + std::to_string(prefix_length);
 }
 
-Config::Config() {
-  internal_hosts = {parse_network("127.0.0.0/8"), parse_network("::1")};
-}
+Config::Config() : internal_hosts{parse_network("127.0.0.0/8"), parse_network("::1")} {}
 
 const char* to_string(Mode mode) {
   switch (mode) {

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+#include <system_error>
 #include <vector>
 
 namespace mailauth::milter {
@@ -73,8 +74,9 @@ void open_socket(const std::string& socket) {
   errno = 0;
   if (smfi_opensocket(true) != MI_SUCCESS) {
     const int error = errno;
-    throw std::runtime_error("cannot open socket '" + socket + "'" +
-                             (error != 0 ? std::string(": ") + std::strerror(error) : ""));
+    throw std::runtime_error(
+        "cannot open socket '" + socket + "'" +
+        (error != 0 ? std::string(": ") + std::generic_category().message(error) : ""));
   }
 }
 
@@ -83,6 +85,7 @@ int set_nodelay_on_listening_sockets() {
   if (!dir) return 0;
   const int dir_fd = dirfd(dir.get());
   int changed = 0;
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): this DIR stream is used by this thread only
   while (const dirent* entry = readdir(dir.get())) {
     char* end = nullptr;
     const long fd = std::strtol(entry->d_name, &end, 10);
@@ -103,12 +106,14 @@ int set_nodelay_on_listening_sockets() {
 
 void drop_privileges(const std::string& user) {
   errno = 0;
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): once, at start-up; no other thread reads passwd
   const passwd* pw = getpwnam(user.c_str());
   if (pw == nullptr) throw std::runtime_error("user: no such user '" + user + "'");
   const uid_t uid = pw->pw_uid;
   const gid_t gid = pw->pw_gid;
   if (initgroups(user.c_str(), gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0)
-    throw std::runtime_error("cannot switch to user '" + user + "': " + std::strerror(errno));
+    throw std::runtime_error("cannot switch to user '" + user +
+                             "': " + std::generic_category().message(errno));
   // Make sure there is no way back.
   if (uid != 0 && setuid(0) == 0)
     throw std::runtime_error("still able to regain root after switching to '" + user + "'");

@@ -28,7 +28,7 @@ void log(LogLevel level, std::string_view message) noexcept {
     // One write per line, so lines from concurrent connections never interleave.
     const std::lock_guard lock(output_mutex);
     std::cerr << line << std::flush;
-  } catch (...) {
+  } catch (...) {  // NOLINT(bugprone-empty-catch): see below
     // Out of memory or a broken stderr: losing a log line beats losing the process.
   }
 }

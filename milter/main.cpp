@@ -3,8 +3,8 @@
 // foreground until SIGTERM or SIGINT; SIGUSR1 reloads the configuration and keys.
 #include <libmilter/mfapi.h>
 #include <pwd.h>
-#include <signal.h>
 #include <unistd.h>
+#include <csignal>
 
 #include <atomic>
 #include <chrono>
@@ -117,6 +117,7 @@ void check_user_switch(const std::string& user) {
     log(LogLevel::Info, "running as user " + user);
     return;
   }
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): once, at start-up; no other thread reads passwd
   const passwd* pw = getpwnam(user.c_str());
   if (pw == nullptr || pw->pw_uid != geteuid())
     throw std::runtime_error("user: switching to '" + user + "' needs root");
@@ -137,7 +138,7 @@ int serve(const Config& config) {
   // so that only the watchers take them.
   const sigset_t set = handled_signals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  signal(SIGPIPE, SIG_IGN);  // a vanished MTA is an error return, not death
+  (void)std::signal(SIGPIPE, SIG_IGN);  // a vanished MTA is an error return, not death
   auto runtime = build_runtime(config);
   if (!runtime) {
     log_errors(runtime.error());

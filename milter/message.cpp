@@ -1,6 +1,7 @@
 #include "message.hpp"
 
 #include <algorithm>
+#include <ranges>
 
 #include <auth/authres.hpp>
 #include <auth/domain_name.hpp>
@@ -28,8 +29,8 @@ void append_summary(std::string& out, std::string_view text) {
 std::string verdict_summary(const auth::Verdict& v) {
   std::string out;
   if (v.spf)
-    append_summary(out, "spf=" + std::string(auth::spf::to_string(v.spf->result)) + ":" +
-                            v.spf->domain);
+    append_summary(out,
+                   "spf=" + std::string(auth::spf::to_string(v.spf->result)) + ":" + v.spf->domain);
   if (v.dkim.empty()) append_summary(out, "dkim=none");
   for (const auth::dkim::DkimResult& r : v.dkim)
     append_summary(out, "dkim=" + std::string(auth::dkim::to_string(r.result)) + ":" +
@@ -167,16 +168,16 @@ Outcome Message::finish_inbound(std::string_view queue_id) {
     if (auth::authres::claims_authserv_id(field.raw_value, config.authserv_id))
       forged.push_back(occurrence);
   }
-  for (auto it = forged.rbegin(); it != forged.rend(); ++it)
-    out.edits.push_back({HeaderEdit::Kind::Delete, "Authentication-Results", "", *it});
+  for (const auto occurrence_to_delete : std::views::reverse(forged))
+    out.edits.push_back(
+        {HeaderEdit::Kind::Delete, "Authentication-Results", "", occurrence_to_delete});
 
   // Inserted at the top one after the other, so the last inserted ends up first: the ARC set,
   // then our Authentication-Results, then Received-SPF.
   if (config.add_received_spf && verdict.spf)
-    out.edits.push_back({HeaderEdit::Kind::Insert, "Received-SPF",
-                         milter_value(" " + auth::spf::received_spf(*verdict.spf,
-                                                                   config.authserv_id)),
-                         0});
+    out.edits.push_back(
+        {HeaderEdit::Kind::Insert, "Received-SPF",
+         milter_value(" " + auth::spf::received_spf(*verdict.spf, config.authserv_id)), 0});
   out.edits.push_back({HeaderEdit::Kind::Insert, "Authentication-Results",
                        milter_value(verdict.authentication_results(config.authserv_id)), 0});
   if (sealer_ && verdict.arc.result != auth::arc::ChainResult::TempError) {
@@ -186,8 +187,9 @@ Outcome Message::finish_inbound(std::string_view queue_id) {
     input.authentication_results = payload;
     auto set = sealer_->finish(input);
     if (set) {
-      for (auto it = set->rbegin(); it != set->rend(); ++it)
-        out.edits.push_back({HeaderEdit::Kind::Insert, it->name, milter_value(it->raw_value), 0});
+      for (const auto& field : std::views::reverse(*set))
+        out.edits.push_back(
+            {HeaderEdit::Kind::Insert, field.name, milter_value(field.raw_value), 0});
     } else {
       append_summary(out.summary, "not sealed: " + set.error().message);
     }
@@ -235,8 +237,8 @@ Outcome Message::finish_outbound() {
     out.summary = "not signed: " + signatures.error().message;
     return out;
   }
-  for (auto it = signatures->rbegin(); it != signatures->rend(); ++it)
-    out.edits.push_back({HeaderEdit::Kind::Insert, it->name, milter_value(it->raw_value), 0});
+  for (const auto& field : std::views::reverse(*signatures))
+    out.edits.push_back({HeaderEdit::Kind::Insert, field.name, milter_value(field.raw_value), 0});
   out.summary = "signed " + signed_by_;
   return out;
 }

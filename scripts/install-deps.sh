@@ -2,7 +2,7 @@
 # Installs every Debian 12 package that mailauth's build, tests and benchmarks need.
 # Idempotent and quick when everything is present: apt-get runs only for missing packages.
 #
-#   install-deps.sh          build, tests, benchmarks
+#   install-deps.sh          build, tests, benchmarks, static analysis
 #   install-deps.sh fuzz     also libFuzzer's runtime, for scripts/fuzz.sh
 set -euo pipefail
 
@@ -18,6 +18,9 @@ packages=(
   dpkg-dev file
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev publicsuffix
+  # static analysis (scripts/analyze.sh): clang-tidy 19 is Debian 12's oldest that parses
+  # libstdc++ 12's <expected>
+  clang-tidy-19 cppcheck
   # interop and integration peers
   python3-dkim python3-authres libmail-dkim-perl postfix swaks
   # report tests: a private PostgreSQL server, XSD validation of aggregate reports

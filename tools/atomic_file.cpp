@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <system_error>
 #include <vector>
 
 namespace mailauth::cli {
@@ -18,7 +19,7 @@ std::filesystem::path folder_of(const std::filesystem::path& path) {
 }
 
 std::string failure(const std::filesystem::path& path, std::string_view what) {
-  return path.string() + ": " + std::string(what) + ": " + std::strerror(errno);
+  return path.string() + ": " + std::string(what) + ": " + std::generic_category().message(errno);
 }
 
 bool write_all(int fd, std::string_view text) {

@@ -288,7 +288,7 @@ std::expected<unsigned, int> batch_jobs(const CommandLine& cl, const BatchOption
 std::expected<BatchInputs, int> batch_inputs(const CommandLine& cl, po::variables_map& vm,
                                              const BatchOptions& options) {
   std::vector<std::string> files;
-  if (vm.count("file") != 0) files = std::move(vm["file"].as<std::vector<std::string>>());
+  if (vm.count("file") != 0) files = vm["file"].as<std::vector<std::string>>();
   const auto jobs = batch_jobs(cl, options);
   if (!jobs) return std::unexpected(jobs.error());
   auto list = FileList::open(std::move(files), options.files_from);

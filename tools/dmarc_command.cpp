@@ -77,6 +77,7 @@ constexpr std::string_view evaluate_description =
     "\n"
     "Exit codes: 0 pass or none, 1 fail, 3 temperror, 2 usage errors (and an unusable --from).";
 
+// cppcheck-suppress constParameter ; Boost.Program_options writes through &psl
 void add_psl_option(CommandLine& cl, std::string& psl) {
   cl.options.add_options()("psl", po::value(&psl)->value_name("FILE"),
                            "public suffix list file: RFC 7489 discovery, not the tree walk");

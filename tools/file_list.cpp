@@ -30,16 +30,15 @@ std::optional<std::size_t> count_paths(std::FILE* f) {
       }
     }
   }
-  const bool ok = std::ferror(f) == 0;
-  std::rewind(f);
-  if (!ok) return std::nullopt;
+  // fseek, unlike rewind, says when the stream cannot go back: the list would then read as empty.
+  if (std::ferror(f) != 0 || std::fseek(f, 0, SEEK_SET) != 0) return std::nullopt;
   return count + (in_line ? 1 : 0);
 }
 
 }  // namespace
 
 void FileList::FileCloser::operator()(std::FILE* f) const {
-  if (f != stdin) std::fclose(f);
+  if (f != stdin) (void)std::fclose(f);  // a list only read from: nothing is lost
 }
 
 FileList::FileList(FileList&& other) noexcept

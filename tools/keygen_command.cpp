@@ -57,8 +57,10 @@ int run_keygen(const std::vector<std::string>& args) {
        "matches)");
   auto vm = parse_options(cl, args);
   if (!vm) return vm.error();
+  // cppcheck-suppress knownConditionTrueFalse ; --type is written through Boost.Program_options
   if (type != "rsa" && type != "ed25519")
     return usage_error(cl.name, "--type must be rsa or ed25519");
+  // cppcheck-suppress knownConditionTrueFalse ; --type is written through Boost.Program_options
   if (type == "rsa" && (bits < 1024 || bits > 4096))
     return usage_error(cl.name, "--bits must be between 1024 and 4096");
   auto name = auth::DomainName::parse(selector + "._domainkey." + domain);
@@ -80,6 +82,7 @@ int run_keygen(const std::vector<std::string>& args) {
     replaced.push_back(target);
   }
 
+  // cppcheck-suppress knownConditionTrueFalse ; --type is written through Boost.Program_options
   auto key = type == "rsa" ? auth::crypto::PrivateKey::generate_rsa(bits)
                            : auth::crypto::PrivateKey::generate_ed25519();
   if (!key) return fail_with(key.error().message);

@@ -94,7 +94,8 @@ int main(int argc, char** argv) {
   while (split < words.size() && words[split].size() > 1 && words[split].front() == '-' &&
          words[split] != "--")
     ++split;
-  const std::vector<std::string> global(words.begin(), words.begin() + split);
+  const std::vector<std::string> global(words.begin(),
+                                        words.begin() + static_cast<std::ptrdiff_t>(split));
   if (split < words.size() && words[split] == "--") ++split;
 
   po::variables_map vm;
@@ -119,7 +120,8 @@ int main(int argc, char** argv) {
   }
 
   const std::string& name = words[split];
-  const std::vector<std::string> args(words.begin() + split + 1, words.end());
+  const std::vector<std::string> args(words.begin() + static_cast<std::ptrdiff_t>(split) + 1,
+                                      words.end());
   if (name == "help") return help_command(args);
   const Subcommand* command = find_subcommand(name);
   if (command == nullptr) return unknown_subcommand(name);

@@ -98,7 +98,7 @@ int run_failure(const std::vector<std::string>& args) {
   if (!ip_text.empty()) {
     auto parsed = auth::IpAddress::parse(ip_text);
     if (!parsed) return usage_error(cl.name, "--ip: " + parsed.error().message);
-    ip = *parsed;
+    ip.emplace(*parsed);
   }
 
   MessageReader reader;
@@ -115,7 +115,7 @@ int run_failure(const std::vector<std::string>& args) {
   const auth::MessageAuthContext context(resolver, *clock, limits, std::move(auth_options));
   auth::MessageAuth message(context);
   if (ip) {
-    message.connect(*ip);
+    message.connect(ip);
     message.helo(helo);
     if (mail_from) message.mail_from(*mail_from);
   }

@@ -91,7 +91,7 @@ FileOutcome seal_file(const SealSettings& s, MessageReader& reader, const std::s
   if (!sealer) return fail(exit_usage, sealer.error().message);  // checked once before
   auth::MessageAuth auth(s.context);
   if (s.ip) {
-    auth.connect(*s.ip);
+    auth.connect(s.ip);
     auth.helo(s.helo);
     auth.mail_from(s.mail_from.value_or(""));
   }
@@ -193,7 +193,7 @@ int run_seal(const std::vector<std::string>& args) {
   if (!ip_text.empty()) {
     auto parsed = auth::IpAddress::parse(ip_text);
     if (!parsed) return usage_error(cl.name, "--ip: " + parsed.error().message);
-    ip = *parsed;
+    ip.emplace(*parsed);
   } else if (mail_from || !helo.empty()) {
     return usage_error(cl.name, "--helo and --mail-from need --ip");
   }

@@ -85,7 +85,7 @@ std::expected<auth::Verdict, std::string> verdict_of(const VerifySettings& s,
                                                      std::string_view bytes) {
   auth::MessageAuth message(context);
   if (s.ip) {
-    message.connect(*s.ip);
+    message.connect(s.ip);
     message.helo(s.helo);
     message.mail_from(s.mail_from.value_or(""));
   }
@@ -222,7 +222,7 @@ int run_verify(const std::vector<std::string>& args) {
   if (!ip_text.empty()) {
     auto parsed = auth::IpAddress::parse(ip_text);
     if (!parsed) return usage_error(cl.name, "--ip: " + parsed.error().message);
-    ip = *parsed;
+    ip.emplace(*parsed);
     if (!mail_from && helo.empty())
       return usage_error(cl.name, "--ip needs --mail-from, --helo or both");
   } else if (mail_from || !helo.empty()) {

@@ -34,7 +34,7 @@ std::string_view to_string(Result result);  // "none", "pass", ...
 enum class Policy { None, Quarantine, Reject };
 std::string_view to_string(Policy policy);  // "none", "quarantine", "reject"
 
-enum class AlignmentMode { Relaxed, Strict };  // adkim= / aspf= r / s
+enum class AlignmentMode { Relaxed, Strict };    // adkim= / aspf= r / s
 std::string_view to_string(AlignmentMode mode);  // "r", "s"
 
 enum class PsdFlag { Unspecified, Yes, No };  // psd= u / y / n
@@ -92,8 +92,8 @@ struct Record {
 
 // One tag of a record with the value that applies to it (RFC 9989 §4.7 defaults filled in).
 struct EffectiveTag {
-  std::string name;   // "v", "p", "sp", "np", "psd", "adkim", "aspf", "rua", "ruf", "fo", "t"
-  std::string value;  // rua/ruf: the URIs joined with ","; "" when there is none
+  std::string name;        // "v", "p", "sp", "np", "psd", "adkim", "aspf", "rua", "ruf", "fo", "t"
+  std::string value;       // rua/ruf: the URIs joined with ","; "" when there is none
   bool defaulted = false;  // the record does not set it (or sets it to an invalid value)
 };
 // Every tag, in the order above: sp falls back to p, np to sp then p; a record that counts as
@@ -227,9 +227,9 @@ std::string_view to_string(OverrideReason reason);  // "local_policy", "trusted_
 struct DmarcResult {
   Result result = Result::None;
   ReasonCode reason_code = ReasonCode::DmarcNoRecord;
-  std::string reason;                 // in words; printable
-  std::string author_domain;          // the From domain evaluated (lower case, A-labels)
-  std::string policy_domain;          // where the applied record was found; "" when none
+  std::string reason;         // in words; printable
+  std::string author_domain;  // the From domain evaluated (lower case, A-labels)
+  std::string policy_domain;  // where the applied record was found; "" when none
   // Of the Author Domain; always filled: the Author Domain itself when nothing was found, and
   // when its own record applies and no relaxed alignment needed the walk above it (RFC 9989
   // §4.10.2: identifiers equal to the Author Domain, or strict alignment).
@@ -281,7 +281,8 @@ ReasonCode author_domain_reason(const Error& error);
 // Evaluates DMARC through `resolver`. Thread-safe; holds no per-message state.
 class Evaluator {
  public:
-  Evaluator(dns::Resolver& resolver, const Limits& limits = {}, EvaluatorOptions options = {});
+  explicit Evaluator(dns::Resolver& resolver, const Limits& limits = {},
+                     EvaluatorOptions options = {});
 
   // The verdict for a message whose From field values are `from_values` (see author_domains;
   // with several Author Domains, the strictest failing policy applies and names its domain).

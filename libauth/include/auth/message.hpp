@@ -88,7 +88,7 @@ class LineEndingNormalizer {
 // line and the blank line are not counted), so LF and CRLF input are measured alike.
 class MessageParser {
  public:
-  MessageParser(MessageHandler& handler, const Limits& limits = {});
+  explicit MessageParser(MessageHandler& handler, const Limits& limits = {});
   Expected<void> feed(std::string_view chunk);
   Expected<void> finish();  // flushes and calls end_of_message (end_of_headers first if needed)
 

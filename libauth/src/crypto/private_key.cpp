@@ -8,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <system_error>
 
 #include "crypto/openssl_util.hpp"
 
@@ -76,7 +77,9 @@ Expected<PrivateKey> PrivateKey::from_file(const std::filesystem::path& path) {
     return fail(ErrorCode::InvalidArgument, name + " is too large to be a key");
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) return fail(ErrorCode::Io, "cannot open " + name + ": " + std::strerror(errno));
+  if (!in)
+    return fail(ErrorCode::Io,
+                "cannot open " + name + ": " + std::generic_category().message(errno));
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   if (in.bad()) return fail(ErrorCode::Io, "cannot read " + name);
   auto key = from_pem(text);

@@ -104,7 +104,7 @@ BodyMismatch diagnose_body_mismatch(const Signature& sig, const BodyHash& body,
 }
 
 std::string BodyMismatch::text(const Signature& sig) const {
-  const std::string reason = "body hash mismatch";
+  std::string reason = "body hash mismatch";
   const std::string count = std::to_string(lines) + (lines == 1 ? " line" : " lines");
   switch (cause) {
     case Cause::Unexplained:

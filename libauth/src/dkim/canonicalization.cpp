@@ -77,6 +77,7 @@ void BodyCanonicalizer::update_simple(std::string_view chunk, std::string& out) 
   // Split off the tail that may be trailing empty lines: a run of CRLFs, maybe a last lone CR.
   std::size_t end = chunk.size();
   bool tail_cr = false;
+  // cppcheck-suppress knownConditionTrueFalse ; remove_prefix above may have emptied chunk
   if (end > 0 && chunk[end - 1] == '\r') {
     tail_cr = true;
     --end;

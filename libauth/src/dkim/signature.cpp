@@ -99,20 +99,19 @@ Checked<std::string> parse_auid(const Tag& tag, const DomainName& domain) {
 
 struct Rules {
   std::array<std::string_view, 7> required;
-  bool body_hash;  // bh=, and with it c=, h=, l=, q=, x=
-  bool instance;   // i= is the ARC instance (DKIM: the AUID)
+  bool instance;  // i= is the ARC instance (DKIM: the AUID)
 };
 
 Rules rules_of(SignatureKind kind) {
   switch (kind) {
     case SignatureKind::Dkim:
-      return {{"v", "a", "b", "bh", "d", "h", "s"}, true, false};
+      return {{"v", "a", "b", "bh", "d", "h", "s"}, false};
     case SignatureKind::ArcMessageSignature:
-      return {{"i", "a", "b", "bh", "d", "h", "s"}, true, true};
+      return {{"i", "a", "b", "bh", "d", "h", "s"}, true};
     case SignatureKind::ArcSeal:
-      return {{"i", "a", "b", "cv", "d", "s", ""}, false, true};
+      return {{"i", "a", "b", "cv", "d", "s", ""}, true};
   }
-  return {{}, false, false};
+  return {{}, false};
 }
 
 }  // namespace

@@ -21,7 +21,6 @@ Policy lower(Policy policy) {
     case Policy::Reject:
       return Policy::Quarantine;
     case Policy::Quarantine:
-      return Policy::None;
     case Policy::None:
       return Policy::None;
   }

@@ -131,6 +131,7 @@ std::optional<std::string> punycode_encode(std::u32string_view input) {
     delta += (m - n) * (handled + 1);
     n = m;
     for (char32_t c : input) {
+      // cppcheck-suppress knownConditionTrueFalse ; RFC 3492 §6.3 overflow test: delta wraps to 0
       if (c < n && ++delta == 0) return std::nullopt;
       if (c != n) continue;
       std::uint32_t q = delta;

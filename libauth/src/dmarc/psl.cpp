@@ -98,7 +98,7 @@ std::string PublicSuffixList::public_suffix(std::string_view domain) const {
 }
 
 std::string PublicSuffixList::organizational_domain(std::string_view domain) const {
-  const std::string name = to_lower(domain);
+  std::string name = to_lower(domain);
   const std::string suffix = public_suffix(name);
   if (suffix.size() >= name.size()) return name;
   // The suffix plus the label before it.

@@ -66,7 +66,6 @@ std::optional<bool> parse_yorn(std::string_view v) {
 // dmarc-fo: colon-separated 0, 1, d, s; "0" and "1" exclusive, each value at most once.
 std::optional<FailureOptions> parse_fo(std::string_view v) {
   FailureOptions fo;
-  fo.all_fail = false;
   std::array<int, 4> seen{};  // 0, 1, d, s
   for (std::size_t start = 0;;) {
     const auto colon = v.find(':', start);
@@ -352,16 +351,16 @@ Expected<Record> parse_record(std::string_view text) {
     }
   }
 
-  if (!r.p && !r.p_invalid) r.warnings.push_back("no p= tag");
+  if (!r.p && !r.p_invalid) r.warnings.emplace_back("no p= tag");
   if (!r.p || r.sp_invalid || r.np_invalid) {
-    r.warnings.push_back(r.rua.empty()
-                             ? "p= missing or invalid (or sp=/np= invalid) and no valid rua=: "
-                               "the record does not apply (RFC 9989 §4.10.1)"
-                             : "p= missing or invalid (or sp=/np= invalid): the record counts as "
-                               "p=none because rua= holds a valid URI (RFC 9989 §4.10.1)");
+    r.warnings.emplace_back(
+        r.rua.empty() ? "p= missing or invalid (or sp=/np= invalid) and no valid rua=: "
+                        "the record does not apply (RFC 9989 §4.10.1)"
+                      : "p= missing or invalid (or sp=/np= invalid): the record counts as "
+                        "p=none because rua= holds a valid URI (RFC 9989 §4.10.1)");
   }
   if (r.ruf.empty() && std::find(r.tags.begin(), r.tags.end(), "fo") != r.tags.end())
-    r.warnings.push_back("fo= has no effect without ruf=");
+    r.warnings.emplace_back("fo= has no effect without ruf=");
   return r;
 }
 

@@ -116,6 +116,7 @@ bool TreeWalk::step(Lookups& lookups) {
   std::array<char, 7 + 256> buffer;
   const std::size_t length = 7 + std::min<std::size_t>(name.size(), 256);
   std::copy_n("_dmarc.", 7, buffer.data());
+  // NOLINTNEXTLINE(bugprone-suspicious-stringview-data-usage): a counted copy, no terminator read
   std::copy_n(name.data(), length - 7, buffer.data() + 7);
   const std::string_view qname(buffer.data(), length);
   const dns::SharedAnswer& shared = lookups.query_shared(qname, dns::RrType::TXT);

@@ -182,6 +182,7 @@ struct CachingResolver::Impl {
   Shard& shard_of(std::size_t hash) { return shards[(hash >> 32) & (shards.size() - 1)]; }
 
   ThreadTable& thread_table() {
+    // cppcheck-suppress constVariable ; returned as a mutable reference
     if (ThreadTable* t = thread_tables.find(id)) return *t;
     auto& tables = thread_tables.tables;
     std::erase_if(tables, [](const auto& t) { return t->registry.expired(); });
@@ -341,7 +342,7 @@ struct CachingResolver::Impl {
     return {slot->local, slot->node.get()};
   }
 
-  void work(std::stop_token stop) {
+  void work(const std::stop_token& stop) {
     std::unique_lock lock(queue_mutex);
     while (work_ready.wait(lock, stop, [this] { return !queue.empty(); }) &&
            !stop.stop_requested()) {
@@ -353,7 +354,7 @@ struct CachingResolver::Impl {
       try {
         bool hit = false;
         fetch(key, hash_key(key), hit);
-      } catch (...) {
+      } catch (...) {  // NOLINT(bugprone-empty-catch): see below
         // A hint that failed costs nothing: the real query will ask again.
       }
       lock.lock();
@@ -367,7 +368,8 @@ CachingResolver::CachingResolver(Resolver& upstream, const Clock& clock,
                                  const CacheOptions& options)
     : impl_(std::make_unique<Impl>(upstream, clock, options)) {
   for (unsigned i = 0; i < options.prefetch_threads; ++i)
-    impl_->workers.emplace_back([impl = impl_.get()](std::stop_token stop) { impl->work(stop); });
+    impl_->workers.emplace_back(
+        [impl = impl_.get()](const std::stop_token& stop) { impl->work(stop); });
 }
 
 CachingResolver::~CachingResolver() {

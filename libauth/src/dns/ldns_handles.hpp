@@ -23,7 +23,9 @@ struct MallocDeleter {
   void operator()(void* p) const { std::free(p); }
 };
 struct FileDeleter {
-  void operator()(std::FILE* f) const { std::fclose(f); }
+  void operator()(std::FILE* f) const {
+    (void)std::fclose(f);  // a stream only read from: nothing is lost if close fails
+  }
 };
 
 using PktPtr = std::unique_ptr<ldns_pkt, LdnsPktDeleter>;

@@ -118,8 +118,10 @@ Expected<ServerAddress> parse_server(std::string_view text) {
   }
   unsigned port = 53;
   if (!port_text.empty()) {
-    if (port_text.size() > 5 || port_text.find_first_not_of("0123456789") != std::string::npos ||
-        (port = static_cast<unsigned>(std::stoul(port_text))) == 0 || port > 65535)
+    const bool digits =
+        port_text.size() <= 5 && port_text.find_first_not_of("0123456789") == std::string::npos;
+    if (digits) port = static_cast<unsigned>(std::stoul(port_text));
+    if (!digits || port == 0 || port > 65535)
       return fail(ErrorCode::InvalidArgument,
                   "bad port in DNS server \"" + std::string(text) + "\"");
   }

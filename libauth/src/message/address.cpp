@@ -45,7 +45,7 @@ class AddressListParser {
   bool at_end() const { return pos_ >= tokens_.size(); }
   bool at_special(char c) const { return !at_end() && tokens_[pos_].is_special(c); }
 
-  std::unexpected<Error> error(std::string what) const {
+  std::unexpected<Error> error(const std::string& what) const {
     std::string where;
     if (at_end()) {
       where = " at the end";

@@ -17,7 +17,7 @@ bool is_atext(unsigned char c) {
 // CR and LF only remain when a value was not folded properly; treat them as white space.
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-std::unexpected<Error> syntax(std::string_view text, std::size_t offset, std::string what) {
+std::unexpected<Error> syntax(std::string_view text, std::size_t offset, const std::string& what) {
   return fail(ErrorCode::Syntax, concat({what, " at offset ", std::to_string(offset), " in \"",
                                          excerpt(text, 80), "\""}));
 }
@@ -75,8 +75,9 @@ Expected<std::vector<Token>> tokenize_structured(std::string_view text) {
         if (i >= text.size()) return syntax(text, start, "unterminated domain literal");
         if (text[i] == ']') break;
         if (text[i] == '[') return syntax(text, i, "'[' inside a domain literal");
-        if (text[i] == '\\' && ++i >= text.size()) {
-          return syntax(text, start, "unterminated domain literal");
+        if (text[i] == '\\') {
+          ++i;
+          if (i >= text.size()) return syntax(text, start, "unterminated domain literal");
         }
       }
       ++i;

@@ -72,7 +72,7 @@ class EnvelopeParser {
   char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
   bool at_end() const { return i_ >= s_.size(); }
 
-  std::unexpected<Error> error(std::string what) const {
+  std::unexpected<Error> error(const std::string& what) const {
     const std::string where =
         at_end() ? std::string(" at the end") : concat({" at offset ", std::to_string(i_)});
     return fail(ErrorCode::Syntax,

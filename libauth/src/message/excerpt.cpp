@@ -12,7 +12,7 @@ std::string excerpt(std::string_view text, std::size_t max_shown) {
       out.push_back(static_cast<char>(c));
     } else {
       char hex[8];
-      std::snprintf(hex, sizeof hex, "\\x%02X", static_cast<unsigned>(c));
+      (void)std::snprintf(hex, sizeof hex, "\\x%02X", static_cast<unsigned>(c));  // 4 of 8 bytes
       out += hex;
     }
   }

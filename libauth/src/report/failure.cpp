@@ -276,7 +276,7 @@ Expected<std::filesystem::path> write_spool(const std::filesystem::path& dir,
                                             std::string_view message, TimePoint now) {
   const std::string name = std::to_string(to_unix(now)) + "." + mime::random_hex(8) + ".eml";
   const std::filesystem::path tmp = dir / ("." + name + ".tmp");
-  const std::filesystem::path path = dir / name;
+  std::filesystem::path path = dir / name;
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) return fail(ErrorCode::Io, "cannot write " + tmp.string());
@@ -296,22 +296,22 @@ FailureOutcome FailureReporter::report(const FailureIncident& incident) {
   FailureOutcome out;
   try {
     if (incident.dmarc == nullptr) {
-      out.skipped.push_back("no DMARC result");
+      out.skipped.emplace_back("no DMARC result");
       return out;
     }
     const DmarcResult& dmarc = *incident.dmarc;
     if (!dmarc.record) {
-      out.skipped.push_back("no DMARC policy record applied");
+      out.skipped.emplace_back("no DMARC policy record applied");
       return out;
     }
     const Record& record = *dmarc.record;
     if (record.ruf.empty()) {
-      out.skipped.push_back("the policy record has no ruf");
+      out.skipped.emplace_back("the policy record has no ruf");
       return out;
     }
     // RFC 9989 §10.2 / RFC 9991: ruf in a PSD record (psd=y) is ignored.
     if (record.psd == PsdFlag::Yes) {
-      out.skipped.push_back("ruf of a public suffix domain record (psd=y) is ignored");
+      out.skipped.emplace_back("ruf of a public suffix domain record (psd=y) is ignored");
       return out;
     }
     out.triggered = failure_triggers(record.fo, dmarc, incident.spf, incident.dkim);
@@ -335,6 +335,7 @@ FailureOutcome FailureReporter::report(const FailureIncident& incident) {
     }
 
     std::vector<std::string> uris;
+    uris.reserve(record.ruf.size());
     for (const auto& u : record.ruf) uris.push_back(u.uri);
     out.destinations =
         check_destinations(evaluator_, dmarc.policy_domain, uris, ReportKind::Failure);
@@ -349,7 +350,7 @@ FailureOutcome FailureReporter::report(const FailureIncident& incident) {
       }
     }
     if (recipients.empty()) {
-      out.skipped.push_back("no authorized ruf destination");
+      out.skipped.emplace_back("no authorized ruf destination");
       return out;
     }
 

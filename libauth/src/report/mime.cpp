@@ -14,7 +14,7 @@ namespace auth::dmarc::mime {
 std::string date(TimePoint t) {
   const std::time_t seconds = static_cast<std::time_t>(to_unix(t));
   std::tm tm{};
-  gmtime_r(&seconds, &tm);
+  (void)gmtime_r(&seconds, &tm);  // fails only past year 2^31; tm then stays zeroed
   char buffer[64];
   const std::size_t n = std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S +0000", &tm);
   return std::string(buffer, n);

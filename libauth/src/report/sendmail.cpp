@@ -9,19 +9,19 @@
 
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 #include <auth/report.hpp>
 
 #include "report/mime.hpp"
-
-extern char** environ;
 
 namespace auth::dmarc {
 
 Expected<void> send_with_sendmail(const std::string& sendmail, std::string_view message) {
   int fds[2];
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
-    return fail(ErrorCode::Io, sendmail + ": socketpair: " + std::strerror(errno));
+    return fail(ErrorCode::Io,
+                sendmail + ": socketpair: " + std::generic_category().message(errno));
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, fds[1], STDIN_FILENO);
@@ -33,7 +33,8 @@ Expected<void> send_with_sendmail(const std::string& sendmail, std::string_view 
   ::close(fds[1]);
   if (spawned != 0) {
     ::close(fds[0]);
-    return fail(ErrorCode::Io, "cannot run " + sendmail + ": " + std::strerror(spawned));
+    return fail(ErrorCode::Io,
+                "cannot run " + sendmail + ": " + std::generic_category().message(spawned));
   }
   const std::string text = mime::to_lf(message);
   std::size_t sent = 0;
@@ -51,7 +52,8 @@ Expected<void> send_with_sendmail(const std::string& sendmail, std::string_view 
   ::close(fds[0]);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return fail(ErrorCode::Io, sendmail + ": waitpid: " + std::strerror(errno));
+    if (errno != EINTR)
+      return fail(ErrorCode::Io, sendmail + ": waitpid: " + std::generic_category().message(errno));
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && write_error == 0) return {};
   std::string why;
@@ -60,7 +62,8 @@ Expected<void> send_with_sendmail(const std::string& sendmail, std::string_view 
   else if (WIFSIGNALED(status))
     why = "killed by signal " + std::to_string(WTERMSIG(status));
   if (write_error != 0)
-    why += (why.empty() ? "" : "; ") + std::string("write: ") + std::strerror(write_error);
+    why += (why.empty() ? "" : "; ") + std::string("write: ") +
+           std::generic_category().message(write_error);
   return fail(ErrorCode::Io, sendmail + " -oi -t failed: " + why);
 }
 

@@ -179,6 +179,7 @@ Evaluation from_failure(Failure f) {
   return e;
 }
 
+// NOLINTNEXTLINE(misc-no-recursion): include and redirect recurse, bounded by max_depth
 Evaluation Evaluator::check_host(std::string_view domain, unsigned depth, bool want_explanation) {
   domain = strip_dot(domain);
   if (!is_valid_check_domain(domain))
@@ -257,6 +258,7 @@ Evaluation Evaluator::check_host(std::string_view domain, unsigned depth, bool w
                     ReasonCode::SpfDefault};
 }
 
+// NOLINTNEXTLINE(misc-no-recursion): part of check_host's recursion, bounded by max_depth
 std::expected<bool, Failure> Evaluator::matches(const Directive& d, std::string_view domain,
                                                 unsigned depth) {
   if (d.queries_dns()) {
@@ -363,6 +365,7 @@ std::expected<bool, Failure> Evaluator::match_exists(const Directive& d, std::st
   return !(*answer)->answer().addresses.empty();
 }
 
+// NOLINTNEXTLINE(misc-no-recursion): part of check_host's recursion, bounded by max_depth
 std::expected<bool, Failure> Evaluator::match_include(const Directive& d, std::string_view domain,
                                                       unsigned depth) {
   auto target = target_name(d, domain);

@@ -182,6 +182,8 @@ std::string macro_value(const MacroExpand& m, const MacroValues& v) {
       return std::string(v.receiving_host);
     case 't':
       return std::to_string(v.timestamp);
+    default:  // parse_macro accepts only the letters above
+      break;
   }
   return {};
 }

@@ -211,7 +211,7 @@ Expected<Record> parse_record(std::string_view txt) {
     }
     auto directive = parse_directive(term);
     if (!directive) return std::unexpected(std::move(directive.error()));
-    record.directives.push_back(std::move(*directive));
+    record.directives.push_back(*directive);
   }
   return record;
 }
