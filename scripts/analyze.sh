@@ -87,8 +87,8 @@ cat "$out/cppcheck.txt"
 echo "analyze: summary ($((SECONDS - start)) s)"
 {
   grep -hoE '^[^ ].*:[0-9]+:[0-9]+: (warning|error): .*\[[^] ]+\]$' "$out/tidy.txt" |
-    sed -E 's/.*\[([^] ]+)\]$/clang-tidy \1/'
-  grep -hoE '\[[A-Za-z0-9_]+\]$' "$out/cppcheck.txt" | sed -E 's/\[(.*)\]/cppcheck \1/'
+    sed -E 's/.*\[([^] ]+)\]$/clang-tidy \1/' || true
+  grep -hoE '\[[A-Za-z0-9_]+\]$' "$out/cppcheck.txt" | sed -E 's/\[(.*)\]/cppcheck \1/' || true
 } | sort | uniq -c | sort -rn | sed 's/^/  /'
 echo "  clang-tidy: $tidy_count finding(s), cppcheck: $cppcheck_count finding(s)"
 [ "$tidy_count" -eq 0 ] && [ "$cppcheck_count" -eq 0 ]
