@@ -23,7 +23,7 @@ jobs=${MAILAUTH_JOBS:-$(nproc)}
 clang_tidy=${CLANG_TIDY:-clang-tidy-19}
 for tool in "$clang_tidy" cppcheck cmake; do
   command -v "$tool" >/dev/null || {
-    echo "analyze: $tool not found (scripts/install-deps.sh installs it)" >&2
+    echo "analyze: $tool not found (scripts/install-deps.sh analysis installs it)" >&2
     exit 2
   }
 done

@@ -2,8 +2,9 @@
 # Installs every Debian 12 package that mailauth's build, tests and benchmarks need.
 # Idempotent and quick when everything is present: apt-get runs only for missing packages.
 #
-#   install-deps.sh          build, tests, benchmarks, static analysis
-#   install-deps.sh fuzz     also libFuzzer's runtime, for scripts/fuzz.sh
+#   install-deps.sh            build, tests, benchmarks
+#   install-deps.sh analysis   also clang-tidy and cppcheck, for scripts/analyze.sh (CI)
+#   install-deps.sh fuzz       also libFuzzer's runtime, for scripts/fuzz.sh
 set -euo pipefail
 
 packages=(
@@ -18,9 +19,6 @@ packages=(
   dpkg-dev file
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev publicsuffix
-  # static analysis (scripts/analyze.sh): clang-tidy 19 is Debian 12's oldest that parses
-  # libstdc++ 12's <expected>
-  clang-tidy-19 cppcheck
   # interop and integration peers
   python3-dkim python3-authres libmail-dkim-perl postfix swaks
   # report tests: a private PostgreSQL server, XSD validation of aggregate reports
@@ -31,8 +29,11 @@ for group in "$@"; do
     # libclang_rt.fuzzer-x86_64.a: the fuzz targets are built with GCC and linked with it
     # (tests/fuzz/CMakeLists.txt).
     fuzz) packages+=(libclang-rt-14-dev) ;;
+    # static analysis (scripts/analyze.sh): clang-tidy 19 is Debian 12's oldest that parses
+    # libstdc++ 12's <expected>
+    analysis) packages+=(clang-tidy-19 cppcheck) ;;
     *)
-      echo "install-deps: unknown group '$group' (known: fuzz)" >&2
+      echo "install-deps: unknown group '$group' (known: analysis, fuzz)" >&2
       exit 2
       ;;
   esac
