@@ -11,6 +11,7 @@
 #include <set>
 
 #include <auth/authres.hpp>
+#include <auth/domain_name.hpp>
 #include <auth/message.hpp>
 #include <auth/report.hpp>
 
@@ -19,19 +20,12 @@
 namespace auth::dmarc {
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 bool dkim_failed(dkim::Result r) { return r == dkim::Result::Fail || r == dkim::Result::PermError; }
 
 // RFC 6591 §3.1 Auth-Failure for a failed DKIM signature. The DKIM result carries its reason in
 // words only, so the words decide.
 AuthFailure dkim_failure_kind(const dkim::DkimResult& r) {
-  const std::string reason = lower(r.reason);
+  const std::string reason = to_lower(r.reason);
   if (reason.find("body hash") != std::string::npos || reason.find("bodyhash") != std::string::npos)
     return AuthFailure::BodyHash;
   if (reason.find("revoked") != std::string::npos) return AuthFailure::Revoked;
@@ -41,10 +35,10 @@ AuthFailure dkim_failure_kind(const dkim::DkimResult& r) {
 bool aligned(std::string_view domain, std::string_view author, AlignmentMode mode,
              const Evaluator& evaluator) {
   if (domain.empty() || author.empty()) return false;
-  const std::string d = lower(domain), a = lower(author);
+  const std::string d = to_lower(domain), a = to_lower(author);
   if (mode == AlignmentMode::Strict) return d == a;
-  return d == a ||
-         lower(evaluator.organizational_domain(d)) == lower(evaluator.organizational_domain(a));
+  return d == a || to_lower(evaluator.organizational_domain(d)) ==
+                       to_lower(evaluator.organizational_domain(a));
 }
 
 std::string angle(std::string_view address) {
@@ -265,7 +259,7 @@ std::string spf_dns_value(dns::Resolver& resolver, std::string_view domain) {
   if (domain.empty()) return {};
   const dns::Answer answer = resolver.query(domain, dns::RrType::TXT);
   for (const auto& txt : answer.txt) {
-    const std::string l = lower(txt.substr(0, 7));
+    const std::string l = to_lower(txt.substr(0, 7));
     if (l == "v=spf1" || (l.starts_with("v=spf1") && (txt.size() == 6 || txt[6] == ' ')))
       return "txt : " + std::string(domain) + " : " + txt;
   }
@@ -385,10 +379,10 @@ FailureOutcome FailureReporter::report(const FailureIncident& incident) {
         unsigned incidents = 1;
         {
           std::lock_guard lock(state_->mutex);
-          auto& times = state_->sent_to[lower(recipient)];
+          auto& times = state_->sent_to[to_lower(recipient)];
           while (!times.empty() && now - times.front() >= std::chrono::minutes(1))
             times.pop_front();
-          std::string key = lower(recipient) + '\n' + ip + '\n' + dmarc.author_domain + '\n' +
+          std::string key = to_lower(recipient) + '\n' + ip + '\n' + dmarc.author_domain + '\n' +
                             std::string(to_string(trigger.failure));
           if (trigger.signature != nullptr)
             key += '\n' + trigger.signature->domain + '\n' + trigger.signature->selector;

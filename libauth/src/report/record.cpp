@@ -1,25 +1,19 @@
 // make_report_record: what the store keeps of one evaluated message.
 #include <algorithm>
 
+#include <auth/domain_name.hpp>
 #include <auth/message.hpp>
 #include <auth/report.hpp>
 
 namespace auth::dmarc {
 namespace {
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 // The domain of a reverse-path or forward-path: "" for the null path, nullopt when unparsable.
 std::optional<std::string> envelope_domain(std::string_view path) {
   auto parsed = message::parse_envelope_address(path);
-  if (parsed) return lower(parsed->domain);
+  if (parsed) return to_lower(parsed->domain);
   if (auto domain = message::domain_of(path)) {
-    std::string d = lower(*domain);
+    std::string d = to_lower(*domain);
     while (!d.empty() && (d.back() == '>' || d.back() == ' ')) d.pop_back();
     return d;
   }
@@ -59,7 +53,7 @@ std::optional<ReportRecord> make_report_record(const DmarcResult& dmarc, const s
   ReportRecord r;
   r.time = time;
   if (client_ip) r.source_ip = client_ip->unmapped().str();
-  r.header_from = lower(dmarc.author_domain);
+  r.header_from = to_lower(dmarc.author_domain);
   if (mail_from) r.envelope_from = envelope_domain(*mail_from);
   for (const auto& rcpt : rcpt_to) {
     auto domain = envelope_domain(rcpt);
@@ -83,10 +77,10 @@ std::optional<ReportRecord> make_report_record(const DmarcResult& dmarc, const s
                                            : OverrideReason::Other);
 
   if (spf != nullptr)
-    r.spf = ReportSpf{lower(spf->domain), spf->identity == spf::Identity::MailFrom,
+    r.spf = ReportSpf{to_lower(spf->domain), spf->identity == spf::Identity::MailFrom,
                       std::string(spf::to_string(spf->result))};
   for (const auto& d : dkim)
-    r.dkim.push_back({lower(d.domain), d.selector, std::string(dkim::to_string(d.result))});
+    r.dkim.push_back({to_lower(d.domain), d.selector, std::string(dkim::to_string(d.result))});
   if (r.dkim.size() > max_dkim_per_record) {
     std::stable_partition(r.dkim.begin(), r.dkim.end(),
                           [](const ReportDkim& d) { return d.result == "pass"; });
