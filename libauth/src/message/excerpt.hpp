@@ -10,13 +10,20 @@ namespace auth::message {
 
 // At most `max_shown` bytes; control and 8-bit bytes as \xHH; "..." when cut.
 std::string excerpt(std::string_view text, std::size_t max_shown = 40);
+// The same, appended to `out` (reasons built in one string).
+void append_excerpt(std::string& out, std::string_view text, std::size_t max_shown = 40);
 
 // excerpt() between two `mark` characters: how error reasons quote bytes they did not write.
+inline void append_quoted_excerpt(std::string& out, std::string_view text, char mark = '"',
+                                  std::size_t max_shown = 40) {
+  out += mark;
+  append_excerpt(out, text, max_shown);
+  out += mark;
+}
 inline std::string quoted_excerpt(std::string_view text, char mark = '"',
                                   std::size_t max_shown = 40) {
-  std::string out(1, mark);
-  out += excerpt(text, max_shown);
-  out += mark;
+  std::string out;
+  append_quoted_excerpt(out, text, mark, max_shown);
   return out;
 }
 

@@ -1,7 +1,9 @@
 // check_host() (RFC 7208 §4) and the mechanisms (§5), modifiers (§6) and limits (§4.6.4).
 #include <algorithm>
+#include <array>
 #include <expected>
 #include <map>
+#include <span>
 
 #include <auth/domain_name.hpp>
 #include <auth/spf.hpp>
@@ -81,11 +83,13 @@ class Evaluator {
         helo_(helo),
         timestamp_(timestamp) {}
 
-  Evaluation check_host(std::string_view domain, unsigned depth, bool want_explanation);
+  // `outer`: the result is check_host()'s own (not an include's), so it carries the matched
+  // mechanism, the reason text and, for fail, the explanation.
+  Evaluation check_host(std::string_view domain, unsigned depth, bool outer);
 
   unsigned lookups() const { return lookups_; }
   unsigned void_lookups() const { return void_lookups_; }
-  const std::string& sender() const { return sender_; }
+  std::string take_sender() { return std::move(sender_); }
 
  private:
   MacroValues values(std::string_view domain) {
@@ -135,11 +139,21 @@ class Evaluator {
     return shared;
   }
 
-  std::expected<std::string, Failure> target_name(const Directive& d, std::string_view domain) {
-    if (d.domain_spec.empty()) return std::string(strip_dot(domain));
+  // A mechanism's target: a view of <domain> or of the record when no macro needs expanding
+  // (the common case, which then copies nothing), the expanded name otherwise.
+  struct TargetName {
+    std::string_view literal;
+    std::optional<std::string> expanded;
+    std::string_view str() const { return expanded ? std::string_view(*expanded) : literal; }
+  };
+  std::expected<TargetName, Failure> target_name(const Directive& d, std::string_view domain) {
+    if (d.domain_spec.empty()) return TargetName{strip_dot(domain), std::nullopt};
+    const std::string_view literal = strip_dot(d.domain_spec);
+    if (d.domain_spec.find('%') == std::string_view::npos && literal.size() <= 253)
+      return TargetName{literal, std::nullopt};
     auto name = expand_domain(d.domain_spec, values(domain));
     if (!name) return permerror(ReasonCode::SpfSyntax, name.error().message);
-    return *name;
+    return TargetName{{}, std::move(*name)};
   }
 
   bool address_matches(const std::vector<IpAddress>& addresses, unsigned cidr4,
@@ -164,7 +178,9 @@ class Evaluator {
   const Limits& limits_;
   const CheckerOptions& options_;
   IpAddress ip_;
-  std::string local_part_, sender_domain_, sender_, helo_;
+  std::string_view local_part_, sender_domain_;  // the caller's, alive for the whole check
+  std::string sender_;
+  std::string_view helo_;
   std::int64_t timestamp_;
   unsigned lookups_ = 0;
   unsigned void_lookups_ = 0;
@@ -180,7 +196,7 @@ Evaluation from_failure(Failure f) {
 }
 
 // NOLINTNEXTLINE(misc-no-recursion): include and redirect recurse, bounded by max_depth
-Evaluation Evaluator::check_host(std::string_view domain, unsigned depth, bool want_explanation) {
+Evaluation Evaluator::check_host(std::string_view domain, unsigned depth, bool outer) {
   domain = strip_dot(domain);
   if (!is_valid_check_domain(domain))
     return Evaluation{Result::None,
@@ -230,10 +246,15 @@ Evaluation Evaluator::check_host(std::string_view domain, unsigned depth, bool w
     if (!*matched) continue;
     Evaluation e;
     e.result = result_of(d.qualifier);
+    if (!outer) return e;  // an include's verdict: nobody reads its texts
     e.mechanism = std::string(d.text);
-    e.reason = "matched " + quote(d.text) + " at " + std::string(domain);
+    e.reason.reserve(d.text.size() + domain.size() + 16);
+    e.reason += "matched ";
+    append_quoted(e.reason, d.text);
+    e.reason += " at ";
+    e.reason += domain;
     e.code = ReasonCode::SpfMatched;
-    if (e.result == Result::Fail && want_explanation) e.explanation = explanation(*record, domain);
+    if (e.result == Result::Fail) e.explanation = explanation(*record, domain);
     return e;
   }
   // §6.1: redirect applies only when no mechanism matched.
@@ -243,7 +264,7 @@ Evaluation Evaluator::check_host(std::string_view domain, unsigned depth, bool w
     auto target = expand_domain(*record->redirect, values(domain));
     if (!target)
       return from_failure({Result::PermError, target.error().message, ReasonCode::SpfSyntax});
-    Evaluation e = check_host(*target, depth + 1, want_explanation);
+    Evaluation e = check_host(*target, depth + 1, outer);
     if (e.result == Result::None) {
       e.result = Result::PermError;
       e.reason = "redirect=" + *target + ": " + e.reason;
@@ -251,6 +272,7 @@ Evaluation Evaluator::check_host(std::string_view domain, unsigned depth, bool w
     }
     return e;
   }
+  if (!outer) return Evaluation{Result::Neutral, {}, {}, {}, ReasonCode::SpfDefault};
   return Evaluation{Result::Neutral,
                     "default",
                     {},
@@ -290,8 +312,8 @@ std::expected<bool, Failure> Evaluator::matches(const Directive& d, std::string_
 std::expected<bool, Failure> Evaluator::match_a(const Directive& d, std::string_view domain) {
   auto target = target_name(d, domain);
   if (!target) return std::unexpected(std::move(target.error()));
-  if (!is_queryable_name(*target)) return false;
-  auto answer = query(*target, address_type());
+  if (!is_queryable_name(target->str())) return false;
+  auto answer = query(target->str(), address_type());
   if (!answer) return std::unexpected(std::move(answer.error()));
   return address_matches((*answer)->answer().addresses, d.cidr4, d.cidr6);
 }
@@ -299,15 +321,29 @@ std::expected<bool, Failure> Evaluator::match_a(const Directive& d, std::string_
 std::expected<bool, Failure> Evaluator::match_mx(const Directive& d, std::string_view domain) {
   auto target = target_name(d, domain);
   if (!target) return std::unexpected(std::move(target.error()));
-  if (!is_queryable_name(*target)) return false;
-  auto answer = query(*target, RrType::MX);
+  if (!is_queryable_name(target->str())) return false;
+  auto answer = query(target->str(), RrType::MX);
   if (!answer) return std::unexpected(std::move(answer.error()));
-  // By preference, without copying the records (they may be the cache's).
-  std::vector<const dns::MxRecord*> mx;
-  mx.reserve((*answer)->answer().mx.size());
-  for (const auto& record : (*answer)->answer().mx) mx.push_back(&record);
-  std::stable_sort(mx.begin(), mx.end(),
-                   [](const auto* x, const auto* y) { return x->preference < y->preference; });
+  // By preference, without copying the records (they may be the cache's) and, for the usual
+  // handful of them, without allocating.
+  const auto& records = (*answer)->answer().mx;
+  std::array<const dns::MxRecord*, 16> few{};
+  std::vector<const dns::MxRecord*> many;
+  if (records.size() > few.size()) many.resize(records.size());
+  const std::span<const dns::MxRecord*> mx =
+      many.empty() ? std::span(few.data(), records.size()) : std::span(many);
+  std::transform(records.begin(), records.end(), mx.begin(), [](const auto& r) { return &r; });
+  const auto by_preference = [](const auto* x, const auto* y) {
+    return x->preference < y->preference;
+  };
+  if (many.empty()) {
+    // Insertion sort: stable, and std::stable_sort would allocate its buffer.
+    for (std::size_t i = 1; i < mx.size(); ++i)
+      for (std::size_t j = i; j > 0 && by_preference(mx[j], mx[j - 1]); --j)
+        std::swap(mx[j], mx[j - 1]);
+  } else {
+    std::stable_sort(mx.begin(), mx.end(), by_preference);
+  }
   for (std::size_t i = 0; i < mx.size(); ++i) {
     const auto& record = *mx[i];
     if (record.exchange.empty()) continue;  // null MX (RFC 7505)
@@ -315,7 +351,7 @@ std::expected<bool, Failure> Evaluator::match_mx(const Directive& d, std::string
     // the first ten ends the mechanism before that.
     if (i >= limits_.spf_mx_names)
       return permerror(ReasonCode::SpfLookupLimit, std::to_string(mx.size()) + " MX records at " +
-                                                       *target + " (limit " +
+                                                       std::string(target->str()) + " (limit " +
                                                        std::to_string(limits_.spf_mx_names) + ")");
     const auto shared = resolver_.query_shared(record.exchange, address_type());
     const dns::Answer& addresses = shared->answer();
@@ -331,7 +367,7 @@ std::expected<bool, Failure> Evaluator::match_mx(const Directive& d, std::string
 std::expected<bool, Failure> Evaluator::match_ptr(const Directive& d, std::string_view domain) {
   auto target = target_name(d, domain);
   if (!target) return std::unexpected(std::move(target.error()));
-  if (!is_queryable_name(*target)) return false;
+  if (!is_queryable_name(target->str())) return false;
   const std::string reverse = ip_.reverse_name();
   const dns::Answer answer = resolver_.query(reverse, RrType::PTR);
   // §5.5: a DNS error on the PTR lookup makes the mechanism not match.
@@ -346,7 +382,7 @@ std::expected<bool, Failure> Evaluator::match_ptr(const Directive& d, std::strin
   const std::size_t n = std::min<std::size_t>(answer.names.size(), limits_.spf_ptr_names);
   for (std::size_t i = 0; i < n; ++i) {
     const std::string& name = answer.names[i];
-    if (!is_within(name, *target)) continue;
+    if (!is_within(name, target->str())) continue;
     // §5.5: an error validating one name skips that name.
     const dns::Answer addresses = resolver_.query(name, address_type());
     if (!addresses.ok()) continue;
@@ -358,9 +394,9 @@ std::expected<bool, Failure> Evaluator::match_ptr(const Directive& d, std::strin
 std::expected<bool, Failure> Evaluator::match_exists(const Directive& d, std::string_view domain) {
   auto target = target_name(d, domain);
   if (!target) return std::unexpected(std::move(target.error()));
-  if (!is_queryable_name(*target)) return false;
+  if (!is_queryable_name(target->str())) return false;
   // §5.7: always an A query, whatever the client's family.
-  auto answer = query(*target, RrType::A);
+  auto answer = query(target->str(), RrType::A);
   if (!answer) return std::unexpected(std::move(answer.error()));
   return !(*answer)->answer().addresses.empty();
 }
@@ -370,7 +406,7 @@ std::expected<bool, Failure> Evaluator::match_include(const Directive& d, std::s
                                                       unsigned depth) {
   auto target = target_name(d, domain);
   if (!target) return std::unexpected(std::move(target.error()));
-  const Evaluation inner = check_host(*target, depth + 1, false);
+  const Evaluation inner = check_host(target->str(), depth + 1, false);
   switch (inner.result) {
     case Result::Pass:
       return true;
@@ -383,7 +419,8 @@ std::expected<bool, Failure> Evaluator::match_include(const Directive& d, std::s
     case Result::PermError:
       return permerror(inner.code, inner.reason);
     case Result::None:
-      return permerror(ReasonCode::SpfIncludeNone, "include:" + *target + ": " + inner.reason);
+      return permerror(ReasonCode::SpfIncludeNone,
+                       "include:" + std::string(target->str()) + ": " + inner.reason);
   }
   return false;
 }
@@ -466,7 +503,7 @@ SpfResult Checker::check_host(const IpAddress& ip, std::string_view domain, std:
                       to_unix(clock_.now()));
   Evaluation e = evaluator.check_host(domain, 0, true);
   out.result = e.result;
-  out.sender = evaluator.sender();
+  out.sender = evaluator.take_sender();
   out.mechanism = std::move(e.mechanism);
   out.explanation = std::move(e.explanation);
   out.reason = std::move(e.reason);

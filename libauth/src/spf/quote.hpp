@@ -12,5 +12,8 @@ namespace auth::spf {
 inline std::string quote(std::string_view text, char mark = '\'') {
   return message::quoted_excerpt(text, mark, 255);
 }
+inline void append_quoted(std::string& out, std::string_view text, char mark = '\'') {
+  message::append_quoted_excerpt(out, text, mark, 255);
+}
 
 }  // namespace auth::spf
