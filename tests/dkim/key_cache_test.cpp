@@ -122,3 +122,50 @@ TEST(KeyCache, ConcurrentFindAndInsert) {
   EXPECT_GT(hits.load(), 0);
   EXPECT_LE(cache.size(), 32u);
 }
+
+// A thread keeps references to the entries it found; they must never outlive a refresh, an
+// eviction or an expiry in what find() returns.
+TEST(KeyCache, ThreadTableNeverServesReplacedOrEvictedEntries) {
+  KeyCache cache(2);
+  const auto a1 = revoked_key(), a2 = revoked_key();
+  cache.insert("a", a1, t0 + std::chrono::seconds(100));
+  EXPECT_EQ(cache.find("a", t0), a1);  // now in this thread's table
+  EXPECT_EQ(cache.find("A", t0), a1);
+  cache.insert("a", a2, t0 + std::chrono::seconds(50));
+  EXPECT_EQ(cache.find("a", t0), a2);
+  EXPECT_EQ(cache.find("a", t0 + std::chrono::seconds(50)), nullptr);  // expired
+
+  cache.insert("a", a1, t0 + std::chrono::seconds(100));
+  EXPECT_EQ(cache.find("a", t0), a1);
+  // a was found: its second chance keeps it past b, then c and d push it out.
+  cache.insert("b", revoked_key(), t0 + std::chrono::seconds(100));
+  cache.insert("c", revoked_key(), t0 + std::chrono::seconds(100));
+  cache.insert("d", revoked_key(), t0 + std::chrono::seconds(100));
+  cache.insert("e", revoked_key(), t0 + std::chrono::seconds(100));
+  EXPECT_EQ(cache.size(), 2u);
+  EXPECT_EQ(cache.find("a", t0), nullptr);
+}
+
+// Keys found by several threads through their own tables are the cached ones, and a refresh is
+// seen by every thread.
+TEST(KeyCache, EveryThreadSeesARefresh) {
+  KeyCache cache;
+  const auto old_key = revoked_key(), new_key = revoked_key();
+  cache.insert("popular._domainkey.example", old_key, t0 + std::chrono::seconds(60));
+  std::atomic<int> phase{0}, ready{0}, wrong{0};
+  std::vector<std::jthread> workers;
+  for (int t = 0; t < 4; ++t)
+    workers.emplace_back([&] {
+      for (int i = 0; i < 100; ++i)
+        if (cache.find("popular._domainkey.example", t0) != old_key) ++wrong;
+      ++ready;
+      while (phase.load() == 0) std::this_thread::yield();
+      for (int i = 0; i < 100; ++i)
+        if (cache.find("Popular._DomainKey.Example", t0) != new_key) ++wrong;
+    });
+  while (ready.load() < 4) std::this_thread::yield();
+  cache.insert("popular._domainkey.example", new_key, t0 + std::chrono::seconds(60));
+  phase = 1;
+  workers.clear();
+  EXPECT_EQ(wrong.load(), 0);
+}

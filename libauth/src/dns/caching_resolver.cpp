@@ -72,7 +72,9 @@ struct ViewHash {
   std::size_t operator()(std::string_view s) const { return hash_key(s); }
 };
 
-struct Shard {
+// Cache-line aligned: a hit writes its shard's lock word, which must not share a line with the
+// neighbouring shard's.
+struct alignas(64) Shard {
   mutable std::shared_mutex mutex;
   std::unordered_map<std::string_view, NodePtr, ViewHash, std::equal_to<>> table;  // views: ->key
   std::list<Node*> ring;  // front: newest; the hand takes from the back
