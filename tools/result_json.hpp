@@ -15,6 +15,24 @@ namespace mailauth::cli {
 
 using Json = nlohmann::ordered_json;
 
+// A JSON object built by appending its members in their contract order. Cheaper than the
+// initializer-list form, which builds a two-element array per member before converting it,
+// and than operator[], which first searches the members already there: verify --json over a
+// mail archive builds several objects per message.
+class JsonObject {
+ public:
+  explicit JsonObject(std::size_t members) { json_.get_ref<Json::object_t&>().reserve(members); }
+  template <typename T>
+  JsonObject& add(std::string_view key, T&& value) {
+    json_.get_ref<Json::object_t&>().emplace_back(std::string(key), Json(std::forward<T>(value)));
+    return *this;
+  }
+  Json take() { return std::move(json_); }
+
+ private:
+  Json json_ = Json::object();
+};
+
 // `mailauth spf --json`: exactly "result", "domain", "mechanism", "explanation", "lookups",
 // "received_spf". `receiver` is the host named in Received-SPF.
 Json spf_json(const auth::spf::SpfResult& r, std::string_view receiver);

@@ -147,15 +147,17 @@ FileOutcome verify_file(const VerifySettings& s, MessageReader& reader, const st
   outcome.status = failed ? exit_fail : temporary ? exit_temporary : exit_ok;
   if (s.json) {
     Json dkim = Json::array();
+    dkim.get_ref<Json::array_t&>().reserve(v.dkim.size());
     for (const auto& r : v.dkim) dkim.push_back(dkim_json(r));
-    Json out = {{"file", file}};
-    if (v.spf) out["spf"] = spf_json(*v.spf, context.options().spf_checker.receiving_host);
-    out["dkim"] = std::move(dkim);
-    out["arc"] = arc_json(v.arc);
-    out["dmarc"] = dmarc_json(v.dmarc);
+    JsonObject out(6);
+    out.add("file", file);
+    if (v.spf) out.add("spf", spf_json(*v.spf, context.options().spf_checker.receiving_host));
+    out.add("dkim", std::move(dkim));
+    out.add("arc", arc_json(v.arc));
+    out.add("dmarc", dmarc_json(v.dmarc));
     if (!authserv_id.empty())
-      out["authentication_results"] = v.arc_authentication_results(authserv_id);
-    outcome.out = json_line(out);
+      out.add("authentication_results", v.arc_authentication_results(authserv_id));
+    outcome.out = json_line(out.take());
   } else {
     std::ostringstream text;
     print_text(text, file, v);
