@@ -34,7 +34,9 @@ if [ $# -gt 0 ]; then
   for f in "$@"; do
     [ -f "$f" ] || { echo "analyze: no such file: $f" >&2; exit 2; }
     files+=("$(realpath "$f")")
-    cppcheck_files+=("--file-filter=$(realpath --relative-to="$root" "$f")")
+    # Absolute, as the compilation database names files: a relative filter matches nothing
+    # there, and cppcheck then checks no file and reports no finding.
+    cppcheck_files+=("--file-filter=$(realpath "$f")")
   done
 fi
 

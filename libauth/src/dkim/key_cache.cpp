@@ -58,9 +58,9 @@ struct alignas(64) Shard {
   void erase(Entry& entry) {
     entry.live.store(false, std::memory_order_release);
     ring.erase(entry.position);
-    const auto it = index.find(std::string_view(entry.name));
-    const EntryPtr keep = it->second;  // the index's key views entry.name: free it after
-    index.erase(it);
+    // Extracted, not erased: the index's key views entry.name, so the entry (owned by the
+    // extracted node) must go only once the node is out of the table.
+    (void)index.extract(std::string_view(entry.name));
   }
   void evict_beyond_capacity() {
     while (ring.size() > capacity) {
@@ -95,7 +95,7 @@ struct ThreadTables {
   std::string lower;
 
   ThreadTable& of(std::uint64_t owner, const std::shared_ptr<const void>& alive) {
-    for (auto& t : tables)
+    for (const auto& t : tables)
       if (t->owner == owner) return *t;
     std::erase_if(tables, [](const auto& t) { return t->cache_alive.expired(); });
     tables.push_back(std::make_unique<ThreadTable>(owner, alive));
