@@ -99,7 +99,9 @@ struct ParsedKey {
 };
 
 // Parsed keys by DNS name, each kept for its record's TTL. Thread-safe; shared by every
-// Verifier and arc::Validator of a process (milter connections, CLI files).
+// Verifier and arc::Validator of a process (milter connections, CLI files). Beyond max_entries,
+// the least recently found entry goes (CLOCK: an entry found since the evicting hand last
+// passed gets a second chance). A thread's repeated hits on one key take no lock.
 class KeyCache {
  public:
   explicit KeyCache(std::size_t max_entries = 10000);

@@ -1,6 +1,8 @@
 // Bounded header field storage shared by the DKIM and ARC verifiers, signer and sealer.
 #include <auth/message.hpp>
 
+#include <algorithm>
+
 namespace auth::message {
 
 HeaderList::HeaderList(const Limits& limits)
@@ -21,6 +23,9 @@ bool HeaderList::add(std::string_view name, std::string_view raw_value) {
                                                       std::to_string(max_bytes_) + " bytes)"};
     return false;
   }
+  // A typical message has 10 to 30 fields: one allocation instead of five growth steps, each
+  // of which moves every field.
+  if (fields_.empty()) fields_.reserve(std::min<std::size_t>(max_count_, 32));
   fields_.push_back(HeaderField{std::string(name), std::string(raw_value)});
   return true;
 }
