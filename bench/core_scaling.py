@@ -19,26 +19,6 @@ It prints per case the medians over rounds of:
   2 threads / two processes                   (what sharing one cache costs; 1.0 = nothing)
 
 CASE is a benchmark family taking /real_time/threads:N (default: the issue 14 cases).
-Thread scaling measured against each core's own single-thread rate and against the machine.
-
-  bench/core_scaling.py build-rel/bench/mailauth-bench [--rounds 5] [--min-time 0.5] [CASE...]
-
-On a virtual machine the cores are not equal: a vCPU shares its physical core with other
-tenants, so the same single-threaded case can run 1.7 times faster on one vCPU than on the other,
-which one is slow changes from minute to minute, and two vCPUs busy at once may be slower each
-than one alone. "2 threads / 1 thread" then says as much about the host as about the code. This
-script runs, in each round and close together:
-  the 1-thread case pinned to core 0, then pinned to core 1;
-  two separate 1-thread processes at once, one on each core (nothing shared: what the machine
-  gives two independent workers, the ceiling for any code);
-  the 2-thread case in one process on both cores (one shared cache).
-It prints per case the medians over rounds of:
-  2 threads / 1 thread on the faster core     (the strict ratio)
-  2 threads / mean of the two 1-thread rates  ("1 thread" when the cores differ)
-  two processes / mean 1-thread rate          (the machine's own ceiling for that ratio)
-  2 threads / two processes                   (what sharing one cache costs; 1.0 = nothing)
-
-CASE is a benchmark family taking /real_time/threads:N (default: the issue 14 cases).
 """
 import argparse
 import json
