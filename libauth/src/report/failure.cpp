@@ -16,6 +16,7 @@
 #include <auth/report.hpp>
 
 #include "report/mime.hpp"
+#include "spf/record.hpp"
 
 namespace auth::dmarc {
 namespace {
@@ -258,11 +259,8 @@ std::string build_report(const BuildInput& in) {
 std::string spf_dns_value(dns::Resolver& resolver, std::string_view domain) {
   if (domain.empty()) return {};
   const dns::Answer answer = resolver.query(domain, dns::RrType::TXT);
-  for (const auto& txt : answer.txt) {
-    const std::string l = to_lower(txt.substr(0, 7));
-    if (l == "v=spf1" || (l.starts_with("v=spf1") && (txt.size() == 6 || txt[6] == ' ')))
-      return "txt : " + std::string(domain) + " : " + txt;
-  }
+  for (const auto& txt : answer.txt)
+    if (spf::is_spf_record(txt)) return "txt : " + std::string(domain) + " : " + txt;
   return {};
 }
 
