@@ -36,5 +36,9 @@ class DomainName {
 // ASCII case-insensitive comparison, as every mail protocol name comparison is.
 bool iequals(std::string_view a, std::string_view b);
 std::string to_lower(std::string_view s);
+// One character's ASCII lower case; other bytes unchanged.
+constexpr char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 }  // namespace auth

@@ -5,6 +5,7 @@
 #include <string>
 
 #include <auth/authres.hpp>
+#include <auth/domain_name.hpp>
 
 #include "authres/grammar.hpp"
 
@@ -13,8 +14,6 @@ namespace {
 
 // Bounds the version numbers; nothing legitimate comes close.
 constexpr std::size_t kMaxVersionDigits = 9;
-
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Control characters other than HTAB (obsolete syntax, or escaped) become spaces, as the
 // builder writes them: a parsed value never carries one into a header we write.
@@ -143,7 +142,7 @@ class Parser {
   Expected<std::string> read_keyword(std::string_view what) {
     const std::size_t start = pos_;
     std::string out;
-    while (!at_end() && grammar::is_keyword_char(peek())) out += lower(text_[pos_++]);
+    while (!at_end() && grammar::is_keyword_char(peek())) out += ascii_lower(text_[pos_++]);
     if (out.empty()) {
       if (at_end()) return error_at(start, "expected " + std::string(what) + ", found the end");
       return error_at(start, "expected " + std::string(what));

@@ -8,8 +8,6 @@ namespace {
 constexpr std::size_t max_name_octets = 253;
 constexpr std::size_t max_label_octets = 63;
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
 bool label_octet_ok(unsigned char c) {
   // LDH plus underscore (service labels); bytes >= 0x80 belong to UTF-8 U-labels.
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c >= 0x80;
@@ -18,13 +16,14 @@ bool label_octet_ok(unsigned char c) {
 }  // namespace
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return ascii_lower(x) == ascii_lower(y);
+         });
 }
 
 std::string to_lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = lower(c);
+  for (char& c : out) c = ascii_lower(c);
   return out;
 }
 
@@ -38,14 +37,17 @@ Expected<DomainName> DomainName::parse(std::string_view text) {
   for (std::size_t i = 0; i <= lowered.size(); ++i) {
     if (i == lowered.size() || lowered[i] == '.') {
       const std::size_t len = i - label_start;
-      if (len == 0) return fail(ErrorCode::Syntax, "empty label in domain name \"" + std::string(text) + "\"");
+      if (len == 0)
+        return fail(ErrorCode::Syntax, "empty label in domain name \"" + std::string(text) + "\"");
       if (len > max_label_octets)
-        return fail(ErrorCode::Syntax, "label longer than 63 octets in \"" + std::string(text) + "\"");
+        return fail(ErrorCode::Syntax,
+                    "label longer than 63 octets in \"" + std::string(text) + "\"");
       label_start = i + 1;
       continue;
     }
     if (!label_octet_ok(static_cast<unsigned char>(lowered[i])))
-      return fail(ErrorCode::Syntax, "invalid character in domain name \"" + std::string(text) + "\"");
+      return fail(ErrorCode::Syntax,
+                  "invalid character in domain name \"" + std::string(text) + "\"");
   }
   return DomainName(std::move(lowered));
 }
@@ -63,7 +65,8 @@ std::vector<std::string_view> DomainName::labels() const {
 }
 
 std::size_t DomainName::label_count() const {
-  return name_.empty() ? 0 : static_cast<std::size_t>(std::count(name_.begin(), name_.end(), '.')) + 1;
+  return name_.empty() ? 0
+                       : static_cast<std::size_t>(std::count(name_.begin(), name_.end(), '.')) + 1;
 }
 
 bool DomainName::is_subdomain_of(const DomainName& other) const {

@@ -10,6 +10,7 @@
 // Entries are immutable: a refresh publishes a new one and retires the old, which thread tables
 // then stop serving.
 #include <auth/dkim.hpp>
+#include <auth/domain_name.hpp>
 
 #include <algorithm>
 #include <array>
@@ -110,9 +111,7 @@ std::atomic<std::uint64_t> next_cache_id{1};
 std::string_view lower_scratch(std::string_view name) {
   std::string& scratch = thread_tables.lower;
   scratch.resize(name.size());
-  std::transform(name.begin(), name.end(), scratch.begin(), [](char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  });
+  std::transform(name.begin(), name.end(), scratch.begin(), ascii_lower);
   return scratch;
 }
 

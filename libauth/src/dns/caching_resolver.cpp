@@ -19,6 +19,7 @@
 #include <unordered_set>
 
 #include <auth/dns.hpp>
+#include <auth/domain_name.hpp>
 
 namespace auth::dns {
 namespace {
@@ -26,8 +27,6 @@ namespace {
 constexpr std::size_t max_pending_prefetches = 1024;  // hints beyond this are dropped
 constexpr std::size_t min_entries_per_shard = 256;    // small caches keep one exact shard
 constexpr std::size_t max_shards = 64;
-
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Type in the first two bytes, then the lower-cased name without its trailing dot; written into
 // `key`, whose capacity is reused from call to call.
@@ -37,7 +36,7 @@ void make_key(std::string& key, std::string_view name, RrType type) {
   key.resize(name.size() + 2);
   key[0] = static_cast<char>(code >> 8);
   key[1] = static_cast<char>(code & 0xff);
-  std::transform(name.begin(), name.end(), key.begin() + 2, lower);
+  std::transform(name.begin(), name.end(), key.begin() + 2, ascii_lower);
 }
 
 std::string_view key_name(std::string_view key) { return key.substr(2); }

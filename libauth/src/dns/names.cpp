@@ -1,19 +1,20 @@
 #include "dns/names.hpp"
 
+#include <auth/domain_name.hpp>
+
 namespace auth::dns {
 namespace {
 
 constexpr std::size_t max_label = 63;
 constexpr std::size_t max_wire_name = 255;  // includes the root byte
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 bool push_label(std::string& key, const std::string& label) {
   if (label.empty() || label.size() > max_label) return false;
   if (key.size() + 1 + label.size() + 1 > max_wire_name) return false;
   key += static_cast<char>(label.size());
-  for (char c : label) key += lower(c);
+  for (char c : label) key += ascii_lower(c);
   return true;
 }
 
@@ -63,7 +64,7 @@ std::optional<std::string> name_key_from_wire(std::span<const std::uint8_t> wire
     if (len == 0) return key;
     if (len > max_label || i + 1 + len > wire.size()) return std::nullopt;
     key += static_cast<char>(len);
-    for (std::size_t j = 0; j < len; ++j) key += lower(static_cast<char>(wire[i + 1 + j]));
+    for (std::size_t j = 0; j < len; ++j) key += ascii_lower(static_cast<char>(wire[i + 1 + j]));
     i += 1 + len;
   }
   return std::nullopt;  // no root byte

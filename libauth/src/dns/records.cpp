@@ -4,6 +4,8 @@
 #include <array>
 #include <span>
 
+#include <auth/domain_name.hpp>
+
 #include "dns/names.hpp"
 
 namespace auth::dns {
@@ -39,9 +41,7 @@ bool rdf_name_is(const ldns_rdf* rdf, std::string_view key) {
   // The wire form is the key's labels plus the root byte; a key never holds uppercase letters.
   if (size != key.size() + 1 || data[key.size()] != 0) return false;
   for (std::size_t i = 0; i < key.size(); ++i) {
-    const auto c = static_cast<unsigned char>(data[i]);
-    const auto lowered = (c >= 'A' && c <= 'Z') ? static_cast<unsigned char>(c - 'A' + 'a') : c;
-    if (lowered != static_cast<unsigned char>(key[i])) return false;
+    if (ascii_lower(static_cast<char>(data[i])) != key[i]) return false;
   }
   return true;
 }

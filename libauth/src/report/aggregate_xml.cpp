@@ -1,5 +1,6 @@
 // The RFC 9990 aggregate report XML (namespace urn:ietf:params:xml:ns:dmarc-2.0, version 1.0),
 // element order as the schema's sequences require.
+#include <auth/domain_name.hpp>
 #include <auth/report.hpp>
 
 #include "report/codes.hpp"
@@ -64,8 +65,7 @@ std::string ReporterInfo::receiver() const {
   const auto at = email.rfind('@');
   std::string domain = at == std::string::npos ? email : email.substr(at + 1);
   while (!domain.empty() && domain.back() == '>') domain.pop_back();
-  for (char& c : domain)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  for (char& c : domain) c = ascii_lower(c);
   return domain;
 }
 

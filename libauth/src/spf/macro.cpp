@@ -4,6 +4,8 @@
 #include <vector>
 #include "spf/quote.hpp"
 
+#include <auth/domain_name.hpp>
+
 namespace auth::spf {
 namespace {
 
@@ -17,7 +19,6 @@ constexpr std::size_t max_expansion_octets = 16 * 1024;
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alnum(char c) { return is_alpha(c) || is_digit(c); }
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 bool is_delimiter(char c) {
   return c == '.' || c == '-' || c == '+' || c == ',' || c == '/' || c == '_' || c == '=';
@@ -75,7 +76,7 @@ Expected<Token> next_token(std::string_view text, std::size_t& pos, MacroContext
   token.kind = Token::Kind::Expand;
   MacroExpand& m = token.expand;
   const char letter = text[pos];
-  m.letter = lower(letter);
+  m.letter = ascii_lower(letter);
   m.upper = letter != m.letter;
   static constexpr std::string_view domain_letters = "slodipvh";
   static constexpr std::string_view exp_letters = "slodipvhcrt";
